@@ -176,6 +176,8 @@ function reportUnknownKeys(sink: DiagnosticSink, m: RawModel): void {
     check(z, KNOWN_KEYS.zone, `zones[${i}]`);
     z.assets?.forEach((a, j) => typeof a === 'object' && check(a, KNOWN_KEYS.asset, `zones[${i}].assets[${j}]`));
   });
+  m.firewalls?.forEach((f, i) => check(f, KNOWN_KEYS.firewall, `firewalls[${i}]`));
+  m.switches?.forEach((s, i) => check(s, KNOWN_KEYS.switch, `switches[${i}]`));
   m.conduits?.forEach((c, i) => {
     check(c, KNOWN_KEYS.conduit, `conduits[${i}]`);
     c.protocols_allowed?.forEach((f, j) => check(f, KNOWN_KEYS.flow, `conduits[${i}].protocols_allowed[${j}]`));
@@ -186,16 +188,10 @@ function parsePrefixes(sink: DiagnosticSink, texts: string[], path: string, ids:
   const out: Prefix[] = [];
   texts.forEach((t, i) => {
     const itemPath = texts.length === 1 && host ? path : `${path}[${i}]`;
-    if (host) {
-      const ip = parseIp(t);
-      if (!ip.ok) return sink.add(INVALID_ADDRESS, itemPath, ip.error, ids);
-      const p = parsePrefix(ip.value.text);
-      if (p.ok) out.push(p.value);
-    } else {
-      const p = parsePrefix(t);
-      if (!p.ok) return sink.add(INVALID_ADDRESS, itemPath, p.error, ids);
-      out.push(p.value);
-    }
+    // Asset addresses may be a prefix too (extension: a group of like hosts, e.g. a user subnet).
+    const p = parsePrefix(t);
+    if (!p.ok) return sink.add(INVALID_ADDRESS, itemPath, p.error, ids);
+    out.push(p.value);
   });
   return out;
 }
@@ -223,6 +219,7 @@ function normalizeAsset(sink: DiagnosticSink, raw: string | RawAsset, zoneId: st
     switchPort: raw.switch_port,
     modbus: raw.modbus ? { unitId: raw.modbus.unit_id, safeTestRegister: raw.modbus.safe_test_register } : undefined,
     slC: raw.sl_c === undefined ? undefined : slVector(raw.sl_c),
+    switchId: raw.switch,
     zoneId,
     path,
   };
@@ -355,6 +352,7 @@ function normalize(raw: RawModel, data: unknown, file: string, sink: DiagnosticS
     flows: normalizeFlows(sink, c, i, endpointIds),
     controls: c.controls ?? [],
     diode: c.diode,
+    compensatingControls: c.compensating_controls ?? [],
     path: `conduits[${i}]`,
     index: i,
   }));
@@ -370,6 +368,20 @@ function normalize(raw: RawModel, data: unknown, file: string, sink: DiagnosticS
     assessmentDate: date instanceof Date ? date.toISOString().slice(0, 10) : date,
     standard: raw.standard,
     loggingHosts,
+    firewalls: (raw.firewalls ?? []).map((f, i) => ({
+      id: f.id,
+      vendor: f.vendor,
+      interfaces: f.interfaces.map((x) => ({ zone: x.zone, name: x.name, nameif: x.nameif ?? x.zone.toLowerCase() })),
+      path: `firewalls[${i}]`,
+    })),
+    switches: (raw.switches ?? []).map((s, i) => ({
+      id: s.id,
+      ports: s.ports,
+      trunkPort: s.trunk_port,
+      trunkDescription: s.trunk_description,
+      parkingVlan: s.parking_vlan ?? 999,
+      path: `switches[${i}]`,
+    })),
     zones,
     conduits,
     risk: raw.risk,

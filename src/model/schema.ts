@@ -61,6 +61,8 @@ export const assetSchema = z.looseObject({
     .optional(),
   sl_c: securityLevelSchema.optional(),
   count: z.number().int().min(1).optional(),
+  /** Extension: the `switches[].id` the port belongs to, when the model has several switches. */
+  switch: idSchema.optional(),
 });
 
 export const zoneSchema = z.looseObject({
@@ -87,7 +89,36 @@ export const conduitSchema = z.looseObject({
   protocols_allowed: z.array(flowSchema).optional(),
   controls: z.array(z.string()).optional(),
   diode: z.strictObject({ from: idSchema, to: idSchema }).optional(),
+  /** Extension: controls that make up for a conduit SL-T below a zone it serves (ZC405). */
+  compensating_controls: z.array(z.string()).optional(),
   description: z.string().optional(),
+});
+
+/** Extension: a boundary firewall and which of its interfaces faces which zone. */
+export const firewallSchema = z.looseObject({
+  id: idSchema,
+  vendor: z.string().optional(),
+  interfaces: z
+    .array(
+      z.strictObject({
+        zone: idSchema,
+        name: z.string().regex(/^[A-Za-z][A-Za-z0-9/._:-]{0,63}$/, 'an interface name such as GigabitEthernet1/1 or eth1'),
+        /** ASA nameif; defaults to the zone id in lower case. */
+        nameif: idSchema.optional(),
+      }),
+    )
+    .min(1),
+});
+
+/** Extension: an access switch, for VLAN and port-security generation. */
+export const switchSchema = z.looseObject({
+  id: idSchema,
+  /** Every front port, e.g. ["GigabitEthernet1/0/1-24"]; ports no asset uses are shut and parked. */
+  ports: z.array(z.string().regex(/^[A-Za-z][A-Za-z-]*\d+(\/\d+){0,3}(-\d+)?$/, 'a port or port range such as GigabitEthernet1/0/1-24')).min(1),
+  trunk_port: z.string().optional(),
+  trunk_description: z.string().optional(),
+  /** Native VLAN of trunks and VLAN of shut ports (default 999). */
+  parking_vlan: z.number().int().min(1).max(4094).optional(),
 });
 
 export const modelSchema = z.looseObject({
@@ -95,6 +126,8 @@ export const modelSchema = z.looseObject({
   assessment_date: z.union([z.string(), z.date()]).optional(),
   standard: z.string().optional(),
   logging_hosts: z.array(z.string()).optional(),
+  firewalls: z.array(firewallSchema).optional(),
+  switches: z.array(switchSchema).optional(),
   zones: z.array(zoneSchema).min(1),
   conduits: z.array(conduitSchema).optional(),
   risk: riskSchema.optional(),
@@ -105,6 +138,8 @@ export type RawZone = z.infer<typeof zoneSchema>;
 export type RawConduit = z.infer<typeof conduitSchema>;
 export type RawFlow = z.infer<typeof flowSchema>;
 export type RawAsset = z.infer<typeof assetSchema>;
+export type RawFirewall = z.infer<typeof firewallSchema>;
+export type RawSwitch = z.infer<typeof switchSchema>;
 
 /** Keys each mapping may carry; anything else is reported as ZC103 and ignored. */
 export const KNOWN_KEYS = {
@@ -113,6 +148,8 @@ export const KNOWN_KEYS = {
   conduit: Object.keys(conduitSchema.shape),
   flow: Object.keys(flowSchema.shape),
   asset: Object.keys(assetSchema.shape),
+  firewall: Object.keys(firewallSchema.shape),
+  switch: Object.keys(switchSchema.shape),
 } as const;
 
 export function modelJsonSchema(): unknown {

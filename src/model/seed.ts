@@ -123,7 +123,8 @@ export function interpretDirection(text: string, protocol: string): InterpretedD
   let functionCodes: number[] | undefined;
   let oneWay = false;
   let readOnly = false;
-  for (const partRaw of qual ? qual.split(/[,;]/) : []) {
+  // A comma followed by a digit continues a function-code list ("FC 1-4, 23").
+  for (const partRaw of qual ? qual.split(/;|,(?!\s*\d)/) : []) {
     const part = partRaw.trim();
     if (!part) continue;
     const fc = /\bFCs?\s*((?:\d+\s*(?:[/,&+]|and|-)?\s*)+)/i.exec(part);

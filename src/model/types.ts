@@ -36,6 +36,8 @@ export interface Asset {
   modbus?: { unitId?: number; safeTestRegister?: number };
   /** Capability security level (IEC 62443-4-2), when declared. */
   slC?: SLVector;
+  /** Switch id (extension), when the model has several switches. */
+  switchId?: string;
   zoneId: string;
   /** Model path of the entry, e.g. `zones[1].assets[0]`. */
   path: string;
@@ -101,8 +103,31 @@ export interface Conduit {
   flows: Flow[];
   controls: string[];
   diode?: { from: string; to: string };
+  compensatingControls: string[];
   path: string;
   index: number;
+}
+
+export interface FirewallInterface {
+  zone: string;
+  name: string;
+  nameif: string;
+}
+
+export interface Firewall {
+  id: string;
+  vendor?: string;
+  interfaces: FirewallInterface[];
+  path: string;
+}
+
+export interface Switch {
+  id: string;
+  ports: string[];
+  trunkPort?: string;
+  trunkDescription?: string;
+  parkingVlan: number;
+  path: string;
 }
 
 export interface Model {
@@ -112,6 +137,8 @@ export interface Model {
   standard?: string;
   /** Syslog/SIEM receivers for generated device configs (extension). */
   loggingHosts: string[];
+  firewalls: Firewall[];
+  switches: Switch[];
   zones: Zone[];
   conduits: Conduit[];
   /** The optional risk section, validated by src/model/risk-schema.ts and interpreted by src/risk. */

@@ -1,0 +1,15 @@
+/** `otzones baseline` — placeholder until its issue lands; replaced by the real command. */
+import type { Command } from 'commander';
+import { UsageError, type CliIO } from './io.ts';
+import type { CommandState } from './main.ts';
+
+export function registerBaseline(program: Command, _io: CliIO, _state: CommandState): void {
+  program
+    .command('baseline')
+    .description('(not implemented yet)')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      throw new UsageError('baseline is not implemented yet');
+    });
+}

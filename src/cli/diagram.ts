@@ -1,0 +1,15 @@
+/** `otzones diagram` — placeholder until its issue lands; replaced by the real command. */
+import type { Command } from 'commander';
+import { UsageError, type CliIO } from './io.ts';
+import type { CommandState } from './main.ts';
+
+export function registerDiagram(program: Command, _io: CliIO, _state: CommandState): void {
+  program
+    .command('diagram')
+    .description('(not implemented yet)')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      throw new UsageError('diagram is not implemented yet');
+    });
+}

@@ -1,0 +1,15 @@
+/** `otzones lab` — placeholder until its issue lands; replaced by the real command. */
+import type { Command } from 'commander';
+import { UsageError, type CliIO } from './io.ts';
+import type { CommandState } from './main.ts';
+
+export function registerLab(program: Command, _io: CliIO, _state: CommandState): void {
+  program
+    .command('lab')
+    .description('(not implemented yet)')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      throw new UsageError('lab is not implemented yet');
+    });
+}
