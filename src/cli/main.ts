@@ -2,17 +2,22 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../diagnostics/format.ts';
 import { UsageError, type CliIO } from './io.ts';
-import { registerValidate } from './validate.ts';
-import { registerCompile } from './compile.ts';
-import { registerVerify } from './verify.ts';
-import { registerBaseline } from './baseline.ts';
-import { registerLab } from './lab.ts';
-import { registerProbe } from './probe.ts';
-import { registerModbusFilter } from './modbus-filter.ts';
-import { registerReport } from './report.ts';
-import { registerDiagram } from './diagram.ts';
-import { registerDiff } from './diff.ts';
-import { registerServe } from './serve.ts';
+
+/** Commands and the module that registers each; only the invoked one is loaded, so heavy dependencies of
+ * other commands (browsers, databases) never slow down a quick `validate`. */
+const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
+  validate: async () => (await import('./validate.ts')).registerValidate,
+  compile: async () => (await import('./compile.ts')).registerCompile,
+  verify: async () => (await import('./verify.ts')).registerVerify,
+  baseline: async () => (await import('./baseline.ts')).registerBaseline,
+  lab: async () => (await import('./lab.ts')).registerLab,
+  probe: async () => (await import('./probe.ts')).registerProbe,
+  'modbus-filter': async () => (await import('./modbus-filter.ts')).registerModbusFilter,
+  report: async () => (await import('./report.ts')).registerReport,
+  diagram: async () => (await import('./diagram.ts')).registerDiagram,
+  diff: async () => (await import('./diff.ts')).registerDiff,
+  serve: async () => (await import('./serve.ts')).registerServe,
+};
 
 /** Commands set this through their action; the process exit code comes from here. */
 export interface CommandState {
@@ -20,20 +25,6 @@ export interface CommandState {
 }
 
 export type RegisterCommand = (program: Command, io: CliIO, state: CommandState) => void;
-
-const COMMANDS: RegisterCommand[] = [
-  registerValidate,
-  registerCompile,
-  registerVerify,
-  registerBaseline,
-  registerLab,
-  registerProbe,
-  registerModbusFilter,
-  registerReport,
-  registerDiagram,
-  registerDiff,
-  registerServe,
-];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const state: CommandState = { exitCode: 0 };
@@ -54,7 +45,9 @@ Examples:
   otzones compile examples/refinery-unit3.yaml --target nftables
   otzones verify examples/refinery-unit3.yaml --config fw.cfg --format json`,
     );
-  for (const register of COMMANDS) register(program, io, state);
+  const invoked = argv.find((a) => !a.startsWith('-'));
+  const names = invoked && invoked in COMMANDS ? [invoked] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]())(program, io, state);
   // Subcommands inherit exitOverride/output settings only when set before they are added; re-apply.
   for (const cmd of program.commands) applyCommon(cmd, io);
   try {
