@@ -4,7 +4,7 @@
  * Anything the target cannot express is reported by `check` before `emit` runs — never dropped silently.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import type { Model } from '../model/types.ts';
+import type { Locator, Model } from '../model/types.ts';
 import type { PolicyIR } from '../policy/ir.ts';
 
 export interface TargetFile {
@@ -18,6 +18,8 @@ export interface TargetContext {
   ir: PolicyIR;
   /** SHA-256 of the model file's bytes, for the header comment. */
   modelHash: string;
+  /** Model path → source position, so target diagnostics can point at the key (optional). */
+  locate?: Locator;
 }
 
 export interface Target {
@@ -26,5 +28,7 @@ export interface Target {
   description: string;
   /** Diagnostics for what the model lacks or the target cannot express (errors stop emission). */
   check(ctx: TargetContext): Diagnostic[];
+  /** What to paste where on the device (written as the README of `--out DIR/<target>/`). */
+  howToApply?: string;
   emit(ctx: TargetContext): TargetFile[];
 }

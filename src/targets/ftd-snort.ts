@@ -1,0 +1,99 @@
+/**
+ * Snort 3 intrusion rules for Cisco Firepower / ISA-3000 (FTD): the function-code part of each conduit flow
+ * that restricts Modbus or DNP3. For every assigned function code the flow does not allow, one `drop` rule
+ * scoped to the flow's initiators, responders and ports, using the Modbus/DNP3 inspectors' rule options.
+ */
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { MODBUS_FUNCTIONS } from '../modbus/codes.ts';
+import type { PolicyRule } from '../policy/ir.ts';
+import {
+  DNP3_FUNCTIONS, TARGET_CANNOT_EXPRESS, comment, disallowed, endpointPrefixes, headerLines, portText, restrictedRules,
+  ruleSummary, targetDiag, text,
+} from './common.ts';
+import type { Target, TargetContext, TargetFile } from './target.ts';
+
+/** First SID of generated rules (local rules live above 1,000,000). */
+export const SID_BASE = 62443001;
+
+/** `10.30.1.50` or `[10.20.0.0/16,10.30.1.50]`: Snort and Suricata share the address list syntax. */
+export function idsAddresses(r: PolicyRule, side: 'src' | 'dst'): string {
+  const ps = endpointPrefixes(r[side]).map((p) => (p.len === (p.family === 4 ? 32 : 128) ? p.text.replace(/\/\d+$/, '') : p.text));
+  return ps.length === 1 ? ps[0] : `[${ps.join(',')}]`;
+}
+
+export function idsPorts(r: PolicyRule): string {
+  if (r.ports.length === 0) return 'any';
+  const ps = r.ports.map((p) => portText(p, ':'));
+  return ps.length === 1 ? ps[0] : `[${ps.join(',')}]`;
+}
+
+/** Diagnostics shared with suricata: what an IDS rule set cannot say about a flow. */
+export function idsCheck(ctx: TargetContext, target: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of ctx.ir.rules) {
+    if (r.app.s7Functions) {
+      out.push(targetDiag(ctx, TARGET_CANNOT_EXPRESS, r.modelPath, `${target}: S7 function restrictions of ${r.conduitId} are not written (no S7 rule option is used); enforce them on the S7-aware firewall`, [r.conduitId]));
+    }
+  }
+  return out;
+}
+
+function modbusRules(r: PolicyRule, next: () => number, head: string): string[] {
+  const lines: string[] = [];
+  for (const fc of disallowed(MODBUS_FUNCTIONS, r.app.modbusFunctionCodes!)) {
+    lines.push(
+      `drop ${head} ( msg:"otzones ${r.conduitId} ${r.fromZone} to ${r.toZone}: Modbus function ${fc} ${MODBUS_FUNCTIONS[fc].name} not allowed"; flow:to_server,established; service:modbus; modbus_func:${fc}; sid:${next()}; rev:1; )`,
+    );
+  }
+  return lines;
+}
+
+function dnp3Rules(r: PolicyRule, next: () => number, head: string): string[] {
+  const lines: string[] = [];
+  for (const fc of disallowed(DNP3_FUNCTIONS, r.app.dnp3FunctionCodes!).filter((c) => c < 128)) {
+    lines.push(
+      `drop ${head} ( msg:"otzones ${r.conduitId} ${r.fromZone} to ${r.toZone}: DNP3 function ${fc} ${DNP3_FUNCTIONS[fc]} not allowed"; flow:to_server,established; service:dnp3; dnp3_func:${DNP3_FUNCTIONS[fc]}; sid:${next()}; rev:1; )`,
+    );
+  }
+  return lines;
+}
+
+function emit(ctx: TargetContext): TargetFile[] {
+  let sid = SID_BASE;
+  const next = () => sid++;
+  const lines = comment('#', [
+    ...headerLines(ctx, 'ftd-snort'),
+    'Snort 3 intrusion rules (Firepower / ISA-3000 FTD, or snort -c snort.lua -R this file) for the function codes',
+    'each conduit flow allows. Bind the modbus (tcp 502) and dnp3 (tcp 20000) inspectors, run inline (IPS) so drop',
+    'acts, and enable the inspectors\' built-in rules 144:1-3 (malformed / reserved Modbus) and 145:1-6 (DNP3) as drop:',
+    'codes outside the protocol specifications are caught there, not by the rules below.',
+    'The L3/L4 part (who may talk to whom at all) is in the asa output.',
+  ]);
+  const restricted = restrictedRules(ctx.ir.rules);
+  if (restricted.length === 0) lines.push('#', '# No conduit flow restricts Modbus or DNP3 function codes: no rules.');
+  for (const r of restricted) {
+    const head = `tcp ${idsAddresses(r, 'src')} any -> ${idsAddresses(r, 'dst')} ${idsPorts(r)}`;
+    lines.push('#', `# ${ruleSummary(r)}`);
+    if (r.app.modbusFunctionCodes) {
+      lines.push(`# allowed Modbus function codes: ${r.app.modbusFunctionCodes.map((c) => `${c} ${MODBUS_FUNCTIONS[c]?.name ?? 'unassigned'}`).join(', ')}; every other assigned code is dropped`);
+      lines.push(...modbusRules(r, next, head));
+    }
+    if (r.app.dnp3FunctionCodes) {
+      lines.push(`# allowed DNP3 function codes: ${r.app.dnp3FunctionCodes.map((c) => `${c} ${DNP3_FUNCTIONS[c] ?? 'unassigned'}`).join(', ')}; every other request code is dropped`);
+      lines.push(...dnp3Rules(r, next, head));
+    }
+  }
+  return [{ path: 'ftd-snort/otzones.rules', content: text(lines) }];
+}
+
+export const ftdSnortTarget: Target = {
+  name: 'ftd-snort',
+  description: 'Snort 3 rules (Firepower / ISA-3000) dropping Modbus and DNP3 function codes a conduit flow does not allow',
+  check: (ctx) => idsCheck(ctx, 'ftd-snort'),
+  emit,
+  howToApply: [
+    'FMC: Objects > Intrusion Rules > Upload Snort 3 rules (`otzones.rules`), add them to the intrusion policy of the',
+    'access-control rules that pass the conduit flows, set the policy to inline drop, and enable rules 144:1-3 and 145:1-6.',
+    'Open-source Snort 3: `snort -c snort.lua -R otzones.rules -Q` with the modbus and dnp3 inspectors bound.',
+  ].join('\n'),
+};

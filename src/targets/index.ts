@@ -1,0 +1,33 @@
+/** The registry of compile targets: one module per vendor, each implementing `Target`. */
+import { asaTarget } from './asa.ts';
+import { ftdSnortTarget } from './ftd-snort.ts';
+import { iptablesTarget } from './iptables.ts';
+import { nftablesTarget } from './nftables.ts';
+import { suricataTarget } from './suricata.ts';
+import type { Target } from './target.ts';
+
+export const TARGETS: readonly Target[] = [asaTarget, ftdSnortTarget, suricataTarget, nftablesTarget, iptablesTarget];
+
+export function getTarget(name: string): Target | undefined {
+  return TARGETS.find((t) => t.name === name);
+}
+
+export type { Target, TargetContext, TargetFile } from './target.ts';
+
+export interface CompileResult {
+  /** Empty when any diagnostic is an error: no half configs. */
+  files: import('./target.ts').TargetFile[];
+  diagnostics: import('../diagnostics/diagnostic.ts').Diagnostic[];
+}
+
+/**
+ * Runs each target's `check`, and its `emit` only when no check (nor the IR) reported an error.
+ * Diagnostics of the IR itself (endpoints without addresses) come first.
+ */
+export function compileTargets(ctx: import('./target.ts').TargetContext, targets: readonly Target[]): CompileResult {
+  const diagnostics = [...ctx.ir.diagnostics];
+  for (const t of targets) diagnostics.push(...t.check(ctx));
+  if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };
+  const files = targets.flatMap((t) => t.emit(ctx));
+  return { files, diagnostics };
+}
