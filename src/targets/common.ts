@@ -226,3 +226,63 @@ export function disallowed(table: Readonly<Record<number, unknown>>, allowed: re
 export function restrictedRules(rules: readonly PolicyRule[]): PolicyRule[] {
   return rules.filter((r) => r.app.modbusFunctionCodes || r.app.dnp3FunctionCodes);
 }
+
+/** Named address objects for vendors that need them (FortiGate, PAN-OS): one per prefix, groups for sets. */
+export interface AddressBook {
+  /** Object name → prefix. */
+  objects: Map<string, Prefix>;
+  /** Group name → member object names. */
+  groups: Map<string, string[]>;
+  /** The object or group naming one side of a rule. */
+  side(eps: readonly IREndpoint[]): string;
+}
+
+/**
+ * An endpoint with one prefix is an object named by its id; with several, objects `<id>-1…` and a group
+ * `<id>`; a side naming several endpoints is a group `grp-<id>_<id>…`. Names are cut to `max` characters.
+ */
+export function addressBook(rules: readonly PolicyRule[], max: number): AddressBook {
+  const objects = new Map<string, Prefix>();
+  const groups = new Map<string, string[]>();
+  const endpointName = (e: IREndpoint): string => {
+    const ps = endpointPrefixes([e]);
+    const base = boundedName([e.ref], max);
+    if (ps.length === 1) {
+      objects.set(base, ps[0]);
+      return base;
+    }
+    const members = ps.map((p, i) => {
+      const n = boundedName([e.ref, String(i + 1)], max);
+      objects.set(n, p);
+      return n;
+    });
+    groups.set(base, members);
+    return base;
+  };
+  const side = (eps: readonly IREndpoint[]): string => {
+    const names = [...new Set(eps.map(endpointName))].sort();
+    if (names.length === 1) return names[0];
+    const g = boundedName(['grp', names.join('_')], max);
+    groups.set(g, names);
+    return g;
+  };
+  for (const r of rules) {
+    side(r.src);
+    side(r.dst);
+  }
+  return { objects, groups, side };
+}
+
+/** `tcp-502`, `udp-5450`, `tcp-1000-2000_3000`: a service name for a rule's transport and ports. */
+export function serviceName(r: PolicyRule, max: number): string {
+  return boundedName(['otz', r.transport, r.ports.length ? r.ports.map((p) => portText(p)).join('_') : 'any'], max);
+}
+
+/** Warns about one-way flows a stateful vendor firewall cannot keep one-way (no hardware diode). */
+export function oneWayWarnings(ctx: TargetContext, target: string, rules: readonly PolicyRule[]): Diagnostic[] {
+  return rules
+    .filter((r) => r.oneWay && !r.diode)
+    .map((r) =>
+      targetDiag(ctx, TARGET_CANNOT_EXPRESS, r.modelPath, `${target}: one-way flow ${r.protocol} of ${r.conduitId} is permitted statefully, so replies pass; only a diode or the nftables/iptables target keeps it one-way`, [r.conduitId]),
+    );
+}

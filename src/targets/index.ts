@@ -1,12 +1,15 @@
 /** The registry of compile targets: one module per vendor, each implementing `Target`. */
 import { asaTarget } from './asa.ts';
+import { fortigateTarget } from './fortigate.ts';
 import { ftdSnortTarget } from './ftd-snort.ts';
+import { iosSwitchTarget } from './ios-switch.ts';
 import { iptablesTarget } from './iptables.ts';
 import { nftablesTarget } from './nftables.ts';
+import { panosTarget } from './panos.ts';
 import { suricataTarget } from './suricata.ts';
 import type { Target } from './target.ts';
 
-export const TARGETS: readonly Target[] = [asaTarget, ftdSnortTarget, suricataTarget, nftablesTarget, iptablesTarget];
+export const TARGETS: readonly Target[] = [asaTarget, ftdSnortTarget, suricataTarget, iosSwitchTarget, nftablesTarget, iptablesTarget, fortigateTarget, panosTarget];
 
 export function getTarget(name: string): Target | undefined {
   return TARGETS.find((t) => t.name === name);
