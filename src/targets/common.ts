@@ -222,6 +222,14 @@ export function disallowed(table: Readonly<Record<number, unknown>>, allowed: re
   return Object.keys(table).map(Number).filter((c) => !ok.has(c)).sort((a, b) => a - b);
 }
 
+/** Every one-byte function code 0-255 a rule does not allow (ascending): fail closed on unknown codes. */
+export function disallowedByte(allowed: readonly number[]): number[] {
+  const ok = new Set(allowed);
+  const out: number[] = [];
+  for (let c = 0; c <= 255; c++) if (!ok.has(c)) out.push(c);
+  return out;
+}
+
 /** Rules that restrict an application protocol's function codes, in IR order. */
 export function restrictedRules(rules: readonly PolicyRule[]): PolicyRule[] {
   return rules.filter((r) => r.app.modbusFunctionCodes || r.app.dnp3FunctionCodes);

@@ -1,13 +1,14 @@
 /**
  * Snort 3 intrusion rules for Cisco Firepower / ISA-3000 (FTD): the function-code part of each conduit flow
- * that restricts Modbus or DNP3. For every assigned function code the flow does not allow, one `drop` rule
- * scoped to the flow's initiators, responders and ports, using the Modbus/DNP3 inspectors' rule options.
+ * that restricts Modbus or DNP3. For every function code 0-255 the flow does not allow (assigned or not: fail
+ * closed), one `drop` rule scoped to the flow's initiators, responders and ports, using the Modbus/DNP3
+ * inspectors' rule options (`modbus_func` and `dnp3_func` take one code each and no negation).
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { MODBUS_FUNCTIONS } from '../modbus/codes.ts';
 import type { PolicyRule } from '../policy/ir.ts';
 import {
-  DNP3_FUNCTIONS, TARGET_CANNOT_EXPRESS, comment, disallowed, endpointPrefixes, headerLines, portText, restrictedRules,
+  DNP3_FUNCTIONS, TARGET_CANNOT_EXPRESS, comment, disallowedByte, endpointPrefixes, headerLines, portText, restrictedRules,
   ruleSummary, targetDiag, text,
 } from './common.ts';
 import type { Target, TargetContext, TargetFile } from './target.ts';
@@ -40,9 +41,10 @@ export function idsCheck(ctx: TargetContext, target: string): Diagnostic[] {
 
 function modbusRules(r: PolicyRule, next: () => number, head: string): string[] {
   const lines: string[] = [];
-  for (const fc of disallowed(MODBUS_FUNCTIONS, r.app.modbusFunctionCodes!)) {
+  for (const fc of disallowedByte(r.app.modbusFunctionCodes!)) {
+    const name = MODBUS_FUNCTIONS[fc]?.name ?? (fc >= 128 ? 'exception-range' : 'unassigned');
     lines.push(
-      `drop ${head} ( msg:"otzones ${r.conduitId} ${r.fromZone} to ${r.toZone}: Modbus function ${fc} ${MODBUS_FUNCTIONS[fc].name} not allowed"; flow:to_server,established; service:modbus; modbus_func:${fc}; sid:${next()}; rev:1; )`,
+      `drop ${head} ( msg:"otzones ${r.conduitId} ${r.fromZone} to ${r.toZone}: Modbus function ${fc} ${name} not allowed"; flow:to_server,established; service:modbus; modbus_func:${fc}; sid:${next()}; rev:1; )`,
     );
   }
   return lines;
@@ -50,9 +52,9 @@ function modbusRules(r: PolicyRule, next: () => number, head: string): string[] 
 
 function dnp3Rules(r: PolicyRule, next: () => number, head: string): string[] {
   const lines: string[] = [];
-  for (const fc of disallowed(DNP3_FUNCTIONS, r.app.dnp3FunctionCodes!).filter((c) => c < 128)) {
+  for (const fc of disallowedByte(r.app.dnp3FunctionCodes!)) {
     lines.push(
-      `drop ${head} ( msg:"otzones ${r.conduitId} ${r.fromZone} to ${r.toZone}: DNP3 function ${fc} ${DNP3_FUNCTIONS[fc]} not allowed"; flow:to_server,established; service:dnp3; dnp3_func:${DNP3_FUNCTIONS[fc]}; sid:${next()}; rev:1; )`,
+      `drop ${head} ( msg:"otzones ${r.conduitId} ${r.fromZone} to ${r.toZone}: DNP3 function ${fc} ${DNP3_FUNCTIONS[fc] ?? 'unassigned'} not allowed"; flow:to_server,established; service:dnp3; dnp3_func:${fc}; sid:${next()}; rev:1; )`,
     );
   }
   return lines;
@@ -65,8 +67,8 @@ function emit(ctx: TargetContext): TargetFile[] {
     ...headerLines(ctx, 'ftd-snort'),
     'Snort 3 intrusion rules (Firepower / ISA-3000 FTD, or snort -c snort.lua -R this file) for the function codes',
     'each conduit flow allows. Bind the modbus (tcp 502) and dnp3 (tcp 20000) inspectors, run inline (IPS) so drop',
-    'acts, and enable the inspectors\' built-in rules 144:1-3 (malformed / reserved Modbus) and 145:1-6 (DNP3) as drop:',
-    'codes outside the protocol specifications are caught there, not by the rules below.',
+    'acts, and enable the inspectors\' built-in rules 144:1-3 (malformed Modbus) and 145:1-6 (malformed DNP3) as drop.',
+    'modbus_func / dnp3_func match one code and cannot be negated, so every code 0-255 a flow does not allow has a rule.',
     'The L3/L4 part (who may talk to whom at all) is in the asa output.',
   ]);
   const restricted = restrictedRules(ctx.ir.rules);
@@ -75,11 +77,11 @@ function emit(ctx: TargetContext): TargetFile[] {
     const head = `tcp ${idsAddresses(r, 'src')} any -> ${idsAddresses(r, 'dst')} ${idsPorts(r)}`;
     lines.push('#', `# ${ruleSummary(r)}`);
     if (r.app.modbusFunctionCodes) {
-      lines.push(`# allowed Modbus function codes: ${r.app.modbusFunctionCodes.map((c) => `${c} ${MODBUS_FUNCTIONS[c]?.name ?? 'unassigned'}`).join(', ')}; every other assigned code is dropped`);
+      lines.push(`# allowed Modbus function codes: ${r.app.modbusFunctionCodes.map((c) => `${c} ${MODBUS_FUNCTIONS[c]?.name ?? 'unassigned'}`).join(', ')}; every other code 0-255 is dropped`);
       lines.push(...modbusRules(r, next, head));
     }
     if (r.app.dnp3FunctionCodes) {
-      lines.push(`# allowed DNP3 function codes: ${r.app.dnp3FunctionCodes.map((c) => `${c} ${DNP3_FUNCTIONS[c] ?? 'unassigned'}`).join(', ')}; every other request code is dropped`);
+      lines.push(`# allowed DNP3 function codes: ${r.app.dnp3FunctionCodes.map((c) => `${c} ${DNP3_FUNCTIONS[c] ?? 'unassigned'}`).join(', ')}; every other code 0-255 is dropped`);
       lines.push(...dnp3Rules(r, next, head));
     }
   }

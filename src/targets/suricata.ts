@@ -5,7 +5,7 @@
  */
 import { MODBUS_FUNCTIONS } from '../modbus/codes.ts';
 import {
-  DNP3_FUNCTIONS, comment, disallowed, headerLines, restrictedRules, ruleSummary, text,
+  DNP3_FUNCTIONS, comment, disallowed, disallowedByte, headerLines, restrictedRules, ruleSummary, text,
 } from './common.ts';
 import { idsAddresses, idsCheck, idsPorts, SID_BASE } from './ftd-snort.ts';
 import type { Target, TargetContext, TargetFile } from './target.ts';
@@ -32,9 +32,9 @@ function emit(ctx: TargetContext): TargetFile[] {
       }
     }
     if (r.app.dnp3FunctionCodes) {
-      lines.push(`# allowed DNP3 function codes: ${r.app.dnp3FunctionCodes.join(', ')}; every other request code is dropped`);
-      for (const fc of disallowed(DNP3_FUNCTIONS, r.app.dnp3FunctionCodes).filter((c) => c < 128)) {
-        lines.push(`drop dnp3 ${addr} (${msg(`DNP3 function ${fc} ${DNP3_FUNCTIONS[fc]}`)}; flow:to_server,established; dnp3_func:${DNP3_FUNCTIONS[fc]}; sid:${sid++}; rev:1;)`);
+      lines.push(`# allowed DNP3 function codes: ${r.app.dnp3FunctionCodes.join(', ')}; every other code 0-255 is dropped`);
+      for (const fc of disallowedByte(r.app.dnp3FunctionCodes)) {
+        lines.push(`drop dnp3 ${addr} (${msg(`DNP3 function ${fc} ${DNP3_FUNCTIONS[fc] ?? 'unassigned'}`)}; flow:to_server,established; dnp3_func:${fc}; sid:${sid++}; rev:1;)`);
       }
     }
   }
