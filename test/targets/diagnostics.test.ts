@@ -74,10 +74,24 @@ test('warnings (what a target leaves to another device) do not fail the compile'
   const s7 = variant((m) => m.conduits[0].protocols_allowed.push({ protocol: 's7comm', from: 'HIST-01', to: 'PLC-01', s7_functions: ['read'] }));
   for (const t of ['ftd-snort', 'nftables']) {
     const w = await runCli(['compile', s7, '--target', t]);
-    if (w.code === 2) break; // s7_functions not in this schema version
     assert.equal(w.code, 0, w.stderr);
     assert.match(w.stderr, /warning ZC712/);
   }
+});
+
+test('DNP3 function codes: snort and suricata drop every other code, netfilter targets warn', async () => {
+  const file = variant((m) => m.conduits[0].protocols_allowed.push({ protocol: 'dnp3', from: 'HIST-01', to: 'PLC-01', dnp3_function_codes: [1, 129] }));
+  const snort = await runCli(['compile', file, '--target', 'ftd-snort']);
+  assert.equal(snort.code, 0, snort.stderr);
+  const codes = [...snort.stdout.matchAll(/dnp3_func:(\d+);/g)].map((m) => Number(m[1]));
+  assert.equal(codes.length, 254);
+  assert.ok(!codes.includes(1) && codes.includes(2) && codes.includes(5));
+  assert.match(snort.stdout, /^drop tcp 10\.30\.1\.50 any -> 10\.20\.1\.10 20000 \(.*service:dnp3; dnp3_func:2;/m);
+  const suri = await runCli(['compile', file, '--target', 'suricata']);
+  assert.match(suri.stdout, /^drop dnp3 10\.30\.1\.50 any -> 10\.20\.1\.10 20000 \(.*dnp3_func:4;/m);
+  const nft = await runCli(['compile', file, '--target', 'nftables']);
+  assert.equal(nft.code, 0);
+  assert.match(nft.stderr, /warning ZC712 .*DNP3 function restrictions of C1-BPCS-OPS are not enforced by netfilter/);
 });
 
 test('--target all --out DIR writes every target and a README per device', async () => {
