@@ -1,0 +1,584 @@
+/**
+ * `verify`: what parsed firewall configurations permit between zones, compared exactly with the policy IR.
+ * Per ordered zone pair joined by a firewall: permitted ∖ allowed → prohibited-flow-permitted,
+ * allowed ∖ permitted → conduit-flow-blocked; per ACL: shadowed and unused rules; plus unzoned addresses,
+ * unparsed lines and application-layer constraints an L3/L4 config cannot enforce (needs-dpi).
+ * Findings follow the JSON shape of shared/spec/CLI.md; output is deterministic.
+ */
+import { defineCode } from '../diagnostics/codes.ts';
+import type { Model } from '../model/types.ts';
+import type { PolicyIR, PolicyRule } from '../policy/ir.ts';
+import { ZoneIndex } from '../policy/zone-index.ts';
+import {
+  ADDR_MAX,
+  AddressCoder,
+  PORT_MAX,
+  PROTO_MAX,
+  V4_MAX,
+  boxIntersect,
+  boxSubtract,
+  describeSet,
+  examplePacket,
+  mergeBoxes,
+  type Box,
+  type ExamplePacket,
+  type MatchRule,
+} from '../net/space.ts';
+import type { AclRule, AddrRange, FirewallConfig, FwInterface, NumRange, SourceRef, Term } from '../parsers/acl.ts';
+import { AclEngine, cellsFrom, type Cell } from './engine.ts';
+
+export type FindingKind =
+  | 'prohibited-flow-permitted'
+  | 'conduit-flow-blocked'
+  | 'shadowed-rule'
+  | 'unused-rule'
+  | 'unzoned-address'
+  | 'unparsed-line'
+  | 'needs-dpi';
+
+export const FINDING_CODES: Record<FindingKind, ReturnType<typeof defineCode>> = {
+  'prohibited-flow-permitted': defineCode({ code: 'ZC801', name: 'prohibited-flow-permitted', severity: 'error', title: 'The configuration permits traffic between zones that no conduit allows' }),
+  'conduit-flow-blocked': defineCode({ code: 'ZC802', name: 'conduit-flow-blocked', severity: 'error', title: 'The configuration blocks traffic a conduit allows' }),
+  'shadowed-rule': defineCode({ code: 'ZC803', name: 'shadowed-rule', severity: 'warning', title: 'A rule can never match: earlier rules cover all of it' }),
+  'unused-rule': defineCode({ code: 'ZC804', name: 'unused-rule', severity: 'warning', title: 'A rule never applies to traffic between zones' }),
+  'unzoned-address': defineCode({ code: 'ZC805', name: 'unzoned-address', severity: 'warning', title: 'A rule names addresses that lie in no zone' }),
+  'unparsed-line': defineCode({ code: 'ZC806', name: 'unparsed-line', severity: 'warning', title: 'A configuration line was not understood (its effect is not modelled)' }),
+  'needs-dpi': defineCode({ code: 'ZC807', name: 'needs-dpi', severity: 'info', title: 'An application-layer constraint of a conduit needs a DPI rule' }),
+};
+export const CONFIG_UNUSABLE = defineCode({ code: 'ZC810', name: 'config-unusable', severity: 'error', title: 'A firewall configuration cannot be read' });
+
+export interface VerifyFinding {
+  kind: FindingKind;
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  from_zone: string | null;
+  to_zone: string | null;
+  conduit: string | null;
+  example: ExamplePacket | null;
+  space: string;
+  rule: SourceRef | null;
+}
+
+export interface MatrixEntry {
+  from_zone: string;
+  to_zone: string;
+  permitted: string;
+  /** Firewall configs (files) that join the two zones. */
+  firewalls: string[];
+}
+
+export interface Coverage {
+  file: string;
+  vendor: string;
+  lines: number;
+  parsed: number;
+  ignored: number;
+  unparsed: number;
+}
+
+export interface VerifyResult {
+  findings: VerifyFinding[];
+  matrix: MatrixEntry[];
+  coverage: Coverage[];
+}
+
+const FULL_PROTO: NumRange = [0, PROTO_MAX];
+const FULL_PORT: NumRange = [0, PORT_MAX];
+
+/** A piece of a zone pair decided by one firewall's ACLs. */
+interface PairLeaf {
+  box: Box;
+  permit: boolean;
+  source: SourceRef | null;
+}
+
+interface Route {
+  cfg: FirewallConfig;
+  inKey: string | null; // engine key, or null = implicit
+  implicitPermit: boolean;
+  implicitSource: SourceRef | null;
+  outKey: string | null;
+}
+
+interface EngineInfo {
+  engine: AclEngine;
+  /** Source of each match rule. */
+  sources: SourceRef[];
+  /** Config rule per match rule. */
+  owners: AclRule[];
+  cfg: FirewallConfig;
+  usedKeys: Set<number>;
+}
+
+function isAll(r: AddrRange): boolean {
+  return (r.family === 4 && r.lo === 0n && r.hi === (1n << 32n) - 1n) || (r.family === 6 && r.lo === 0n && r.hi === (1n << 128n) - 1n);
+}
+
+const srcKey = (s: SourceRef | null) => (s ? `${s.file}\u0000${String(s.line).padStart(9, '0')}` : '');
+
+export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfig[]): VerifyResult {
+  const findings: VerifyFinding[] = [];
+  const add = (f: Omit<VerifyFinding, 'code' | 'severity'>) =>
+    findings.push({ ...f, code: FINDING_CODES[f.kind].code, severity: FINDING_CODES[f.kind].severity } as VerifyFinding);
+
+  // ---- address coder: every IPv6 interval the analysis touches
+  const coder = new AddressCoder();
+  const zi = new ZoneIndex(model);
+  for (const s of zi.segments(6)) coder.addV6(s.lo, s.hi);
+  for (const r of ir.rules) for (const e of [...r.src, ...r.dst]) for (const p of e.prefixes) if (p.family === 6) coder.addV6(p.lo, p.hi);
+  for (const cfg of configs) {
+    for (const itf of cfg.interfaces) for (const a of [...itf.addresses, ...itf.hosts]) if (a.family === 6) coder.addV6(a.lo, a.hi);
+    for (const acl of cfg.acls.values())
+      for (const rule of acl.rules)
+        for (const t of rule.terms) for (const a of [...(t.src ?? []), ...(t.dst ?? [])]) if (a.family === 6) coder.addV6(a.lo, a.hi);
+  }
+  coder.freeze();
+  const enc = (a: AddrRange): [number, number] => coder.encode(a.family, a.lo, a.hi);
+
+  // ---- cells: zones and the gaps between them
+  const intervals: { lo: number; hi: number; zone: string }[] = [];
+  for (const fam of [4, 6] as const)
+    for (const s of zi.segments(fam)) {
+      const [lo, hi] = coder.encode(fam, s.lo, s.hi);
+      intervals.push({ lo, hi, zone: s.owner.zoneId });
+    }
+  const cells: Cell[] = cellsFrom(intervals);
+  const zoneIds = model.zones.map((z) => z.id);
+  const cellsOfZone = new Map<string, number[]>(zoneIds.map((z) => [z, []]));
+  cells.forEach((c, i) => {
+    if (c.zone) cellsOfZone.get(c.zone)?.push(i);
+  });
+  const zoneIntervals = (zones: string[]): [number, number][] =>
+    zones.flatMap((z) => (cellsOfZone.get(z) ?? []).map((i) => [cells[i].lo, cells[i].hi] as [number, number])).sort((a, b) => a[0] - b[0]);
+
+  // ---- interfaces → zones
+  const modelFwFor = (cfg: FirewallConfig) => model.firewalls.find((f) => f.id === cfg.hostname) ?? (model.firewalls.length === 1 ? model.firewalls[0] : undefined);
+  const zonesOfInterface = (cfg: FirewallConfig, itf: FwInterface | undefined, name: string): string[] => {
+    const out = new Set<string>();
+    for (const a of itf?.hosts ?? []) {
+      const o = zi.lookup(a.family, a.lo);
+      if (o) out.add(o.zoneId);
+    }
+    const fws = modelFwFor(cfg) ? [modelFwFor(cfg)!] : model.firewalls;
+    for (const fw of fws) for (const mi of fw.interfaces) if (mi.nameif === name || mi.name === name || (itf && (mi.nameif === itf.nameif || mi.name === itf.name))) out.add(mi.zone);
+    return [...out].filter((z) => cellsOfZone.has(z)).sort();
+  };
+
+  // ---- match rules from config rules
+  const unknownIfs = new Set<string>();
+  const toMatchRules = (cfg: FirewallConfig, rules: AclRule[]): { match: MatchRule[]; sources: SourceRef[]; owners: AclRule[] } => {
+    const match: MatchRule[] = [];
+    const sources: SourceRef[] = [];
+    const owners: AclRule[] = [];
+    rules.forEach((rule, origin) => {
+      if (rule.inactive) return;
+      for (const t of rule.terms) {
+        for (const box of termBoxes(cfg, t)) {
+          match.push({ box, permit: rule.action === 'permit', origin });
+          sources.push(rule.source);
+          owners.push(rule);
+        }
+      }
+    });
+    return { match, sources, owners };
+  };
+  const ifRestrict = (cfg: FirewallConfig, names: string[] | null | undefined): [number, number][] | null => {
+    if (!names) return null;
+    const zones = new Set<string>();
+    for (const n of names) {
+      const z = zonesOfInterface(cfg, cfg.interfaces.find((i) => i.name === n || i.nameif === n), n);
+      if (z.length === 0 && !unknownIfs.has(`${cfg.file}\u0000${n}`)) unknownIfs.add(`${cfg.file}\u0000${n}`);
+      for (const x of z) zones.add(x);
+    }
+    return zoneIntervals([...zones]);
+  };
+  const addrIntervals = (ranges: AddrRange[] | null, fam: 4 | 6 | null | undefined): [number, number][] => {
+    let out: [number, number][];
+    if (ranges === null) out = fam === 4 ? [[0, V4_MAX]] : fam === 6 ? [coder.v6All()] : [[0, ADDR_MAX]];
+    else out = ranges.filter((r) => !fam || r.family === fam).map(enc);
+    return out;
+  };
+  const clip = (a: [number, number][], b: [number, number][] | null): [number, number][] => {
+    if (b === null) return a;
+    const out: [number, number][] = [];
+    for (const x of a) for (const y of b) {
+      const lo = Math.max(x[0], y[0]);
+      const hi = Math.min(x[1], y[1]);
+      if (lo <= hi) out.push([lo, hi]);
+    }
+    return out;
+  };
+  function termBoxes(cfg: FirewallConfig, t: Term): Box[] {
+    const src = clip(addrIntervals(t.src, t.family), ifRestrict(cfg, t.inIf));
+    const dst = clip(addrIntervals(t.dst, t.family), ifRestrict(cfg, t.outIf));
+    const protos = t.protos ?? [FULL_PROTO];
+    const sports = t.sports ?? [FULL_PORT];
+    const dports = t.dports ?? [FULL_PORT];
+    const out: Box[] = [];
+    for (const s of src) for (const d of dst) for (const p of protos) for (const sp of sports) for (const dp of dports)
+      out.push([s[0], s[1], d[0], d[1], p[0], p[1], sp[0], sp[1], dp[0], dp[1]]);
+    return out;
+  }
+
+  // ---- engines per ACL attachment, and routes per zone pair
+  const engines = new Map<string, EngineInfo>();
+  const engineFor = (cfg: FirewallConfig, key: string, rules: AclRule[]): string => {
+    const k = `${cfg.file}\u0000${key}`;
+    if (!engines.has(k)) {
+      const { match, sources, owners } = toMatchRules(cfg, rules);
+      const engine = new AclEngine(cells, match, false);
+      engine.evaluate();
+      engines.set(k, { engine, sources, owners, cfg, usedKeys: new Set() });
+    }
+    return k;
+  };
+  const routes = new Map<string, Route[]>();
+  const addRoute = (a: string, b: string, r: Route) => {
+    const k = `${a}\u0000${b}`;
+    const l = routes.get(k) ?? [];
+    l.push(r);
+    routes.set(k, l);
+  };
+  const attached = new Set<string>();
+  for (const cfg of configs) {
+    if (cfg.vendor === 'asa') {
+      const itfs = cfg.interfaces.filter((i) => i.nameif && !i.shutdown);
+      const globalRules = cfg.global ? (cfg.acls.get(cfg.global)?.rules ?? []) : [];
+      if (cfg.global) attached.add(`${cfg.file}\u0000${cfg.global}`);
+      for (const ia of itfs) {
+        const za = zonesOfInterface(cfg, ia, ia.nameif!);
+        const inName = cfg.ingress.get(ia.nameif!);
+        if (inName) attached.add(`${cfg.file}\u0000${inName}`);
+        for (const ib of itfs) {
+          if (ib === ia) continue;
+          const zb = zonesOfInterface(cfg, ib, ib.nameif!);
+          const outName = cfg.egress.get(ib.nameif!);
+          if (outName) attached.add(`${cfg.file}\u0000${outName}`);
+          let inKey: string | null = null;
+          let implicitPermit = false;
+          let implicitSource: SourceRef | null = null;
+          if (inName || cfg.global) {
+            const rules = [...(inName ? (cfg.acls.get(inName)?.rules ?? []) : []), ...globalRules];
+            inKey = engineFor(cfg, `in:${ia.nameif}`, rules);
+          } else {
+            const la = ia.securityLevel ?? 0;
+            const lb = ib.securityLevel ?? 0;
+            implicitPermit = la > lb || (la === lb && cfg.sameSecurityInter);
+            implicitSource = ia.source ?? null;
+          }
+          const outKey = outName ? engineFor(cfg, `out:${ib.nameif}`, cfg.acls.get(outName)?.rules ?? []) : null;
+          for (const a of za) for (const b of zb) if (a !== b) addRoute(a, b, { cfg, inKey, implicitPermit, implicitSource, outKey });
+        }
+      }
+    } else {
+      const names = cfg.forwardChain ?? (cfg.forward ? [cfg.forward] : []);
+      const keys: string[] = [];
+      for (const name of names.slice(0, 2)) {
+        const fwd = cfg.acls.get(name);
+        if (!fwd) continue;
+        attached.add(`${cfg.file}\u0000${name}`);
+        const k = `${cfg.file}\u0000fwd:${name}`;
+        if (!engines.has(k)) {
+          const { match, sources, owners } = toMatchRules(cfg, fwd.rules);
+          const engine = new AclEngine(cells, match, fwd.defaultAction === 'permit');
+          engine.evaluate();
+          engines.set(k, { engine, sources, owners, cfg, usedKeys: new Set() });
+        }
+        keys.push(k);
+      }
+      // A Linux router forwards between every pair of zones it reaches; with no forward filter, everything passes.
+      for (const a of zoneIds) for (const b of zoneIds) if (a !== b) addRoute(a, b, { cfg, inKey: keys[0] ?? null, implicitPermit: keys.length === 0, implicitSource: null, outKey: keys[1] ?? null });
+    }
+  }
+  for (const k of unknownIfs) {
+    const [file, name] = k.split('\u0000');
+    add({ kind: 'unparsed-line', message: `interface "${name}" is not tied to any zone (no address in a zone and not in the model's firewalls): rules that match it are taken to match nothing`, from_zone: null, to_zone: null, conduit: null, example: null, space: `interface ${name}`, rule: { file, line: 0, text: '' } });
+  }
+
+  // ---- policy: allowed boxes per pair
+  const allowedByPair = new Map<string, { rule: PolicyRule; box: Box }[]>();
+  for (const r of ir.rules) {
+    const k = `${r.fromZone}\u0000${r.toZone}`;
+    const l = allowedByPair.get(k) ?? [];
+    for (const s of r.src) for (const sp of s.prefixes) for (const d of r.dst) for (const dp of d.prefixes) {
+      if (sp.family !== dp.family) continue;
+      const proto = r.transport === 'tcp' ? 6 : r.transport === 'udp' ? 17 : sp.family === 6 ? 58 : 1;
+      const ports: NumRange[] = r.transport === 'icmp' || r.ports.length === 0 ? [FULL_PORT] : r.ports.map((p) => [p.lo, p.hi]);
+      const [slo, shi] = coder.encode(sp.family, sp.lo, sp.hi);
+      const [dlo, dhi] = coder.encode(dp.family, dp.lo, dp.hi);
+      for (const p of ports) l.push({ rule: r, box: [slo, shi, dlo, dhi, proto, proto, 0, PORT_MAX, p[0], p[1]] });
+    }
+    allowedByPair.set(k, l);
+  }
+
+  // ---- per zone pair
+  const matrix: MatrixEntry[] = [];
+  const regionBoxes = (a: string, b: string) => {
+    const out: { key: number; box: Box }[] = [];
+    for (const i of cellsOfZone.get(a) ?? []) for (const j of cellsOfZone.get(b) ?? []) out.push({ key: i * cells.length + j, box: [cells[i].lo, cells[i].hi, cells[j].lo, cells[j].hi, 0, PROTO_MAX, 0, PORT_MAX, 0, PORT_MAX] });
+    return out;
+  };
+  const leavesFor = (route: Route, key: number, region: Box): PairLeaf[] => {
+    let inLeaves: PairLeaf[];
+    if (route.inKey) {
+      const info = engines.get(route.inKey)!;
+      info.usedKeys.add(key);
+      inLeaves = info.engine.leavesOf(key).map((l) => ({ box: l.box, permit: l.permit, source: l.rule >= 0 ? info.sources[l.rule] : null }));
+    } else inLeaves = [{ box: region, permit: route.implicitPermit, source: route.implicitSource }];
+    if (!route.outKey) return inLeaves;
+    const out = engines.get(route.outKey)!;
+    out.usedKeys.add(key);
+    const outLeaves = out.engine.leavesOf(key);
+    const res: PairLeaf[] = [];
+    for (const l of inLeaves) {
+      if (!l.permit) {
+        res.push(l);
+        continue;
+      }
+      for (const o of outLeaves) {
+        const c = boxIntersect(l.box, o.box);
+        if (!c) continue;
+        res.push(o.permit ? { box: c, permit: true, source: l.source } : { box: c, permit: false, source: o.rule >= 0 ? out.sources[o.rule] : null });
+      }
+    }
+    return res;
+  };
+
+  for (const a of zoneIds) {
+    for (const b of zoneIds) {
+      if (a === b) continue;
+      const pk = `${a}\u0000${b}`;
+      const rs = routes.get(pk) ?? [];
+      const allowed = allowedByPair.get(pk) ?? [];
+      if (rs.length === 0) {
+        matrix.push({ from_zone: a, to_zone: b, permitted: 'not joined by any of the given configurations', firewalls: [] });
+        continue;
+      }
+      const permitted: PairLeaf[] = [];
+      let blocked: { box: Box; rule: PolicyRule; source: SourceRef | null }[] = allowed.map((x) => ({ box: x.box, rule: x.rule, source: null }));
+      for (const route of rs) {
+        const denies: PairLeaf[] = [];
+        for (const { key, box } of regionBoxes(a, b)) {
+          for (const l of leavesFor(route, key, box)) (l.permit ? permitted : denies).push(l);
+        }
+        const next: typeof blocked = [];
+        for (const x of blocked) for (const d of denies) {
+          const c = boxIntersect(x.box, d.box);
+          if (c) next.push({ box: c, rule: x.rule, source: d.source ?? x.source });
+        }
+        blocked = next;
+      }
+      matrix.push({ from_zone: a, to_zone: b, permitted: describeSet(coder, permitted.map((p) => p.box)), firewalls: [...new Set(rs.map((r) => r.cfg.file))].sort() });
+
+      // permitted ∖ allowed, grouped by the deciding line
+      const byLine = new Map<string, { source: SourceRef | null; boxes: Box[] }>();
+      for (const p of permitted) {
+        let pieces = [p.box];
+        for (const al of allowed) {
+          const next: Box[] = [];
+          for (const x of pieces) for (const y of boxSubtract(x, al.box)) next.push(y);
+          pieces = next;
+          if (pieces.length === 0) break;
+        }
+        if (pieces.length === 0) continue;
+        const k = srcKey(p.source);
+        const g = byLine.get(k) ?? { source: p.source, boxes: [] };
+        g.boxes.push(...pieces);
+        byLine.set(k, g);
+      }
+      for (const [, g] of [...byLine].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+        const boxes = mergeBoxes(g.boxes);
+        const implicit = g.source !== null && rs.some((r) => r.inKey === null && r.implicitSource === g.source);
+        add({
+          kind: 'prohibited-flow-permitted',
+          message: `${a} → ${b}: ${implicit ? 'permitted without an access-list (ASA: higher to lower security level)' : 'permitted'} but no conduit allows it`,
+          from_zone: a,
+          to_zone: b,
+          conduit: null,
+          example: examplePacket(coder, boxes[0]),
+          space: describeSet(coder, boxes),
+          rule: g.source,
+        });
+      }
+      // allowed ∖ permitted, grouped by policy rule and deciding line
+      const byRule = new Map<string, { rule: PolicyRule; source: SourceRef | null; boxes: Box[] }>();
+      for (const x of blocked) {
+        const k = `${x.rule.id}\u0000${srcKey(x.source)}`;
+        const g = byRule.get(k) ?? { rule: x.rule, source: x.source, boxes: [] };
+        g.boxes.push(x.box);
+        byRule.set(k, g);
+      }
+      for (const [, g] of [...byRule].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+        const boxes = mergeBoxes(g.boxes);
+        add({
+          kind: 'conduit-flow-blocked',
+          message: `${a} → ${b}: conduit ${g.rule.conduitId} allows ${g.rule.protocol} but the configuration ${g.source ? 'denies it' : 'denies it (no rule permits it: implicit deny)'}`,
+          from_zone: a,
+          to_zone: b,
+          conduit: g.rule.conduitId,
+          example: examplePacket(coder, boxes[0]),
+          space: describeSet(coder, boxes),
+          rule: g.source,
+        });
+      }
+      // needs-dpi: application constraints on flows the config lets through
+      for (const al of allowed) {
+        const app = al.rule.app;
+        const what = app.modbusFunctionCodes
+          ? `Modbus function codes ${app.modbusFunctionCodes.join(', ')}`
+          : app.dnp3FunctionCodes
+            ? `DNP3 function codes ${app.dnp3FunctionCodes.join(', ')}`
+            : app.s7Functions
+              ? `S7 functions ${app.s7Functions.join(', ')}`
+              : null;
+        if (!what) continue;
+        const hits: { box: Box; source: SourceRef | null }[] = [];
+        for (const p of permitted) {
+          const c = boxIntersect(p.box, al.box);
+          if (c) hits.push({ box: c, source: p.source });
+        }
+        if (hits.length === 0) continue;
+        const boxes = mergeBoxes(hits.map((h) => h.box));
+        add({
+          kind: 'needs-dpi',
+          message: `${a} → ${b}: conduit ${al.rule.conduitId} allows only ${what}; an L3/L4 configuration cannot enforce that — generate the DPI rules (e.g. \`otzones compile --target ftd-snort\` or \`modbus-filter\`)`,
+          from_zone: a,
+          to_zone: b,
+          conduit: al.rule.conduitId,
+          example: examplePacket(coder, boxes[0]),
+          space: describeSet(coder, boxes),
+          rule: hits[0].source,
+        });
+      }
+    }
+  }
+
+  // ---- per ACL: shadowed and unused rules (a rule may sit in several engines, e.g. an ASA global ACL)
+  const ruleState = new Map<AclRule, { decided: boolean; decidedUsed: boolean; boxes: number; info: EngineInfo; firstIdx: number }>();
+  for (const info of engines.values()) {
+    const usedOrigins = new Set<number>();
+    for (const key of info.usedKeys) for (const l of info.engine.leavesOf(key)) if (l.rule >= 0) usedOrigins.add(l.rule);
+    info.owners.forEach((owner, idx) => {
+      const st = ruleState.get(owner) ?? { decided: false, decidedUsed: false, boxes: 0, info, firstIdx: idx };
+      st.boxes++;
+      if (info.engine.decided[idx] > 0) st.decided = true;
+      if (usedOrigins.has(idx)) st.decidedUsed = true;
+      ruleState.set(owner, st);
+    });
+  }
+  for (const [rule, st] of ruleState) {
+    if (!st.decided) {
+      // Which earlier lines decide the rule's packets?
+      const box = st.info.engine.rules[st.firstIdx].box;
+      const by = new Set<string>();
+      const byLines: number[] = [];
+      for (const key of st.info.engine.pairsOf(box)) {
+        for (const l of st.info.engine.leavesOf(key)) {
+          if (l.rule < 0 || !boxIntersect(l.box, box)) continue;
+          const s = st.info.sources[l.rule];
+          if (!by.has(srcKey(s))) {
+            by.add(srcKey(s));
+            byLines.push(s.line);
+          }
+        }
+      }
+      byLines.sort((x, y) => x - y);
+      add({
+        kind: 'shadowed-rule',
+        message: `this rule never matches: ${byLines.length ? `line${byLines.length > 1 ? 's' : ''} ${byLines.slice(0, 6).join(', ')} above match${byLines.length > 1 ? '' : 'es'} all of its packets first` : 'earlier rules match all of its packets first'}`,
+        from_zone: null,
+        to_zone: null,
+        conduit: null,
+        example: examplePacket(coder, box),
+        space: describeSet(coder, st.info.engine.rules.filter((_, i) => st.info.owners[i] === rule).map((r) => r.box)),
+        rule: rule.source,
+      });
+    } else if (!st.decidedUsed) {
+      add({
+        kind: 'unused-rule',
+        message: 'this rule only matches traffic that does not cross between zones through this firewall (within one zone, or to addresses in no zone)',
+        from_zone: null,
+        to_zone: null,
+        conduit: null,
+        example: examplePacket(coder, st.info.engine.rules[st.firstIdx].box),
+        space: describeSet(coder, st.info.engine.rules.filter((_, i) => st.info.owners[i] === rule).map((r) => r.box)),
+        rule: rule.source,
+      });
+    }
+  }
+  // ACLs that nothing applies
+  for (const cfg of configs) {
+    for (const acl of cfg.acls.values()) {
+      if (attached.has(`${cfg.file}\u0000${acl.name}`) || acl.rules.length === 0) continue;
+      add({
+        kind: 'unused-rule',
+        message: `access-list ${acl.name} (${acl.rules.length} rule(s)) is not applied to any interface (no access-group)`,
+        from_zone: null,
+        to_zone: null,
+        conduit: null,
+        example: null,
+        space: `access-list ${acl.name}`,
+        rule: acl.rules[0].source,
+      });
+    }
+  }
+
+  // ---- unzoned addresses named explicitly by permit rules
+  for (const cfg of configs) {
+    for (const acl of cfg.acls.values()) {
+      if (!attached.has(`${cfg.file}\u0000${acl.name}`)) continue;
+      for (const rule of acl.rules) {
+        if (rule.inactive || rule.action !== 'permit') continue;
+        const outside: Box[] = [];
+        for (const t of rule.terms) {
+          for (const [side, ranges] of [['src', t.src], ['dst', t.dst]] as const) {
+            for (const r of ranges ?? []) {
+              if (isAll(r)) continue;
+              const [lo, hi] = enc(r);
+              for (const c of cells) {
+                if (c.zone !== null || c.hi < lo || c.lo > hi) continue;
+                const x = Math.max(lo, c.lo);
+                const y = Math.min(hi, c.hi);
+                outside.push(side === 'src' ? [x, y, 0, ADDR_MAX, 0, PROTO_MAX, 0, PORT_MAX, 0, PORT_MAX] : [0, ADDR_MAX, x, y, 0, PROTO_MAX, 0, PORT_MAX, 0, PORT_MAX]);
+              }
+            }
+          }
+        }
+        if (outside.length === 0) continue;
+        const first = outside[0];
+        const addrText = describeSet(coder, outside, 4);
+        add({
+          kind: 'unzoned-address',
+          message: `this rule permits addresses that lie in no zone of the model`,
+          from_zone: null,
+          to_zone: null,
+          conduit: null,
+          example: examplePacket(coder, first),
+          space: addrText,
+          rule: rule.source,
+        });
+      }
+    }
+  }
+
+  // ---- unparsed lines
+  for (const cfg of configs) {
+    for (const u of cfg.unparsed) {
+      add({ kind: 'unparsed-line', message: `line not understood: ${u.reason}`, from_zone: null, to_zone: null, conduit: null, example: null, space: u.reason, rule: { file: cfg.file, line: u.line, text: u.text } });
+    }
+  }
+
+  findings.sort(
+    (x, y) =>
+      (x.rule?.file ?? '').localeCompare(y.rule?.file ?? '') ||
+      (x.rule?.line ?? 0) - (y.rule?.line ?? 0) ||
+      x.kind.localeCompare(y.kind) ||
+      (x.from_zone ?? '').localeCompare(y.from_zone ?? '') ||
+      (x.to_zone ?? '').localeCompare(y.to_zone ?? '') ||
+      (x.conduit ?? '').localeCompare(y.conduit ?? '') ||
+      x.message.localeCompare(y.message),
+  );
+  const coverage = configs.map((c) => ({ file: c.file, vendor: c.vendor, ...c.stats }));
+  return { findings, matrix, coverage };
+}
