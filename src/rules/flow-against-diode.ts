@@ -21,27 +21,30 @@ export const flowAgainstDiode = defineRule(
           });
         }
       }
-      const seen = new Set<string>();
+      // One finding per flow entry (a seed "A <-> B" entry yields two flows): running against the diode wins.
+      const against = new Set<string>();
       for (const f of c.flows) {
         const from = endpointZones(idx, f.from).map((z) => z.id);
         const to = endpointZones(idx, f.to).map((z) => z.id);
-        if (from.includes(d.to) && to.includes(d.from) && !seen.has(`${f.path}:against`)) {
-          seen.add(`${f.path}:against`);
-          report({
-            path: f.path,
-            message: `flow ${f.protocol} from ${f.from.join(', ')} (${d.to}) to ${f.to.join(', ')} (${d.from}) runs against the data diode of conduit ${c.id}, which carries traffic from ${d.from} to ${d.to} only`,
-            ids: [c.id, ...f.from, ...f.to],
-            notes: ['a diode cannot carry it; move the flow to a firewalled conduit, or turn it around'],
-          });
-        } else if (!f.oneWay && !seen.has(`${f.path}:oneway`)) {
-          seen.add(`${f.path}:oneway`);
-          report({
-            path: rawAt(model, `${f.path}.one_way`) !== undefined ? `${f.path}.one_way` : f.path,
-            message: `flow ${f.protocol} in data-diode conduit ${c.id} is not one-way; a diode carries no replies`,
-            ids: [c.id, ...f.from, ...f.to],
-            notes: ['set `one_way: true` (the diode proxies the protocol on each side), or move the flow to a firewalled conduit'],
-          });
-        }
+        if (!from.includes(d.to) || !to.includes(d.from) || against.has(f.path)) continue;
+        against.add(f.path);
+        report({
+          path: f.path,
+          message: `flow ${f.protocol} from ${f.from.join(', ')} (${d.to}) to ${f.to.join(', ')} (${d.from}) runs against the data diode of conduit ${c.id}, which carries traffic from ${d.from} to ${d.to} only`,
+          ids: [c.id, ...f.from, ...f.to],
+          notes: ['a diode cannot carry it; move the flow to a firewalled conduit, or turn it around'],
+        });
+      }
+      const twoWay = new Set<string>();
+      for (const f of c.flows) {
+        if (f.oneWay || against.has(f.path) || twoWay.has(f.path)) continue;
+        twoWay.add(f.path);
+        report({
+          path: rawAt(model, `${f.path}.one_way`) !== undefined ? `${f.path}.one_way` : f.path,
+          message: `flow ${f.protocol} in data-diode conduit ${c.id} is not one-way; a diode carries no replies`,
+          ids: [c.id, ...f.from, ...f.to],
+          notes: ['set `one_way: true` (the diode proxies the protocol on each side), or move the flow to a firewalled conduit'],
+        });
       }
     }
   },
