@@ -119,8 +119,10 @@ const srcKey = (s: SourceRef | null) => (s ? `${s.file}\u0000${String(s.line).pa
 
 export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfig[]): VerifyResult {
   const findings: VerifyFinding[] = [];
-  const add = (f: Omit<VerifyFinding, 'code' | 'severity'>) =>
-    findings.push({ ...f, code: FINDING_CODES[f.kind].code, severity: FINDING_CODES[f.kind].severity } as VerifyFinding);
+  const add = (f: Omit<VerifyFinding, 'code' | 'severity'>) => {
+    const { kind, ...rest } = f;
+    findings.push({ kind, code: FINDING_CODES[kind].code, severity: FINDING_CODES[kind].severity, ...rest } as VerifyFinding);
+  };
 
   // ---- address coder: every IPv6 interval the analysis touches
   const coder = new AddressCoder();
@@ -135,6 +137,10 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
   }
   coder.freeze();
   const enc = (a: AddrRange): [number, number] => coder.encode(a.family, a.lo, a.hi);
+  // Asset addresses make readable example packets.
+  const hints = model.zones
+    .flatMap((z) => z.assets.flatMap((a) => a.prefixes.map((p) => coder.encode(p.family, p.lo, p.hi)[0] + (p.hi > p.lo ? 1 : 0))))
+    .sort((x, y) => x - y);
 
   // ---- cells: zones and the gaps between them
   const intervals: { lo: number; hi: number; zone: string }[] = [];
@@ -396,7 +402,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
           from_zone: a,
           to_zone: b,
           conduit: null,
-          example: examplePacket(coder, boxes[0]),
+          example: examplePacket(coder, boxes[0], hints),
           space: describeSet(coder, boxes),
           rule: g.source,
         });
@@ -417,7 +423,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
           from_zone: a,
           to_zone: b,
           conduit: g.rule.conduitId,
-          example: examplePacket(coder, boxes[0]),
+          example: examplePacket(coder, boxes[0], hints),
           space: describeSet(coder, boxes),
           rule: g.source,
         });
@@ -446,7 +452,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
           from_zone: a,
           to_zone: b,
           conduit: al.rule.conduitId,
-          example: examplePacket(coder, boxes[0]),
+          example: examplePacket(coder, boxes[0], hints),
           space: describeSet(coder, boxes),
           rule: hits[0].source,
         });
@@ -490,7 +496,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
         from_zone: null,
         to_zone: null,
         conduit: null,
-        example: examplePacket(coder, box),
+        example: examplePacket(coder, box, hints),
         space: describeSet(coder, st.info.engine.rules.filter((_, i) => st.info.owners[i] === rule).map((r) => r.box)),
         rule: rule.source,
       });
@@ -501,7 +507,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
         from_zone: null,
         to_zone: null,
         conduit: null,
-        example: examplePacket(coder, st.info.engine.rules[st.firstIdx].box),
+        example: examplePacket(coder, st.info.engine.rules[st.firstIdx].box, hints),
         space: describeSet(coder, st.info.engine.rules.filter((_, i) => st.info.owners[i] === rule).map((r) => r.box)),
         rule: rule.source,
       });
@@ -554,7 +560,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
           from_zone: null,
           to_zone: null,
           conduit: null,
-          example: examplePacket(coder, first),
+          example: examplePacket(coder, first, hints),
           space: addrText,
           rule: rule.source,
         });

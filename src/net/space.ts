@@ -391,8 +391,19 @@ function pick(lo: number, hi: number, preferred: number[]): number {
 }
 
 /** A concrete packet inside the box, preferring typical values (tcp, ephemeral source port, host addresses). */
-export function examplePacket(coder: AddressCoder, b: Box): ExamplePacket {
-  const addr = (lo: number, hi: number) => coder.formatAddress(hi > lo && lo <= V4_MAX && (lo & 255) === 0 && lo + 1 <= hi ? lo + 1 : lo);
+export function examplePacket(coder: AddressCoder, b: Box, hints: readonly number[] = []): ExamplePacket {
+  const addr = (lo: number, hi: number) => {
+    // A known host (sorted hints) inside the range reads better than the network's first address.
+    let a = 0;
+    let z = hints.length;
+    while (a < z) {
+      const m = (a + z) >> 1;
+      if (hints[m] < lo) a = m + 1;
+      else z = m;
+    }
+    if (a < hints.length && hints[a] <= hi) return coder.formatAddress(hints[a]);
+    return coder.formatAddress(hi > lo && lo <= V4_MAX && lo % 256 === 0 && lo + 1 <= hi ? lo + 1 : lo);
+  };
   const proto = pick(b[4], b[5], [6, 17, 1]);
   const ported = proto === 6 || proto === 17 || proto === 132;
   const icmp = proto === 1 || proto === 58;
@@ -401,7 +412,7 @@ export function examplePacket(coder: AddressCoder, b: Box): ExamplePacket {
     dst: addr(b[2], b[3]),
     protocol: protocolName(proto),
     src_port: ported ? pick(b[6], b[7], [40000]) : null,
-    dst_port: ported ? b[8] : icmp ? pick(b[8], b[9], [8]) : null,
+    dst_port: ported ? pick(b[8], b[9], [502, 443, 22, 80]) : icmp ? pick(b[8], b[9], [8]) : null,
   };
 }
 

@@ -142,7 +142,8 @@ export function flattenChain(chains: Map<string, LChain>, base: LChain, unparsed
   const out: AclRule[] = [];
   const defaultAction = base.policy === 'drop' ? 'deny' : 'permit';
   const reported = new Set<number>();
-  const walk = (chain: LChain, ctx: Term[] | null, depth: number, stack: string[]) => {
+  const walk = (chain: LChain, ctxIn: Term[] | null, depth: number, stack: string[]) => {
+    let ctx = ctxIn;
     for (const r of chain.rules) {
       if (r.neverNew) continue;
       let terms: Term[] = [];
@@ -158,10 +159,17 @@ export function flattenChain(chains: Map<string, LChain>, base: LChain, unparsed
       } else if (v.kind === 'return') {
         const unconditional = r.terms.length === 1 && isAnyTerm(r.terms[0]);
         if (unconditional) return;
-        if (!reported.has(r.source.line)) {
-          reported.add(r.source.line);
-          unparsed.push({ line: r.source.line, text: r.source.text, reason: 'a return with matches is not modelled (the rule is skipped)' });
+        // Packets the return matches leave this chain: later rules of the chain see only the rest.
+        const rest = subtractTerms(ctx ?? [ANY], r.terms);
+        if (rest === undefined) {
+          if (!reported.has(r.source.line)) {
+            reported.add(r.source.line);
+            unparsed.push({ line: r.source.line, text: r.source.text, reason: 'a return matching interfaces is not modelled (the rule is skipped)' });
+          }
+          continue;
         }
+        if (rest.length === 0) return;
+        ctx = rest;
       } else if (v.kind === 'jump' || v.kind === 'goto') {
         const target = chains.get(v.target);
         if (!target) {
@@ -186,6 +194,57 @@ export function flattenChain(chains: Map<string, LChain>, base: LChain, unparsed
   };
   walk(base, null, 0, [base.name]);
   return out;
+}
+
+const ANY: Term = { src: null, dst: null, protos: null, sports: null, dports: null };
+
+/** `a ∖ b` as a union of terms; undefined when not expressible (interface lists cannot be complemented). */
+export function subtractTerm(a: Term, b: Term): Term[] | undefined {
+  if (a.family && b.family && a.family !== b.family) return [a];
+  if (b.inIf || b.outIf) return undefined;
+  if (b.family && !a.family) {
+    const same = subtractTerm({ ...a, family: b.family }, b);
+    return same && [...same, { ...a, family: b.family === 4 ? 6 : 4 }];
+  }
+  const out: Term[] = [];
+  let cur: Term | null = { ...a };
+  const fields = ['src', 'dst', 'protos', 'sports', 'dports'] as const;
+  for (const f of fields) {
+    if (!cur) break;
+    const bv = b[f];
+    if (bv === null) continue;
+    if (f === 'src' || f === 'dst') {
+      const fam = b.family ?? a.family ?? undefined;
+      const comp = complementAddr(bv as AddrRange[], fam ?? undefined);
+      const outside = intersectAddr(cur[f], comp);
+      if (outside && outside.length) out.push({ ...cur, [f]: outside });
+      const inside = intersectAddr(cur[f], bv as AddrRange[]);
+      if (!inside || inside.length === 0) return out;
+      cur = { ...cur, [f]: inside };
+    } else {
+      const max = f === 'protos' ? 255 : 65535;
+      const outside = intersectNum(cur[f], complementNum(bv as NumRange[], max));
+      if (outside && outside.length) out.push({ ...cur, [f]: outside });
+      const inside = intersectNum(cur[f], bv as NumRange[]);
+      if (!inside || inside.length === 0) return out;
+      cur = { ...cur, [f]: inside };
+    }
+  }
+  return out; // what remains of `a` lies inside `b`
+}
+
+export function subtractTerms(as: Term[], bs: Term[]): Term[] | undefined {
+  let cur = as;
+  for (const b of bs) {
+    const next: Term[] = [];
+    for (const a of cur) {
+      const r = subtractTerm(a, b);
+      if (r === undefined) return undefined;
+      next.push(...r);
+    }
+    cur = next;
+  }
+  return cur;
 }
 
 export function isAnyTerm(t: Term): boolean {

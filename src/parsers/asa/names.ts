@@ -17,7 +17,7 @@ export const UDP_PORTS: Record<string, number> = {
   ...COMMON,
   biff: 512, bootpc: 68, bootps: 67, dnsix: 195, isakmp: 500, 'mobile-ip': 434, nameserver: 42, 'netbios-dgm': 138,
   'netbios-ns': 137, ntp: 123, radius: 1645, 'radius-acct': 1646, rip: 520, 'secureid-udp': 5510, snmp: 161, snmptrap: 162,
-  syslog: 514, tftp: 69, time: 37, who: 513, xdmcp: 177, vxlan: 4789, 'www': 80,
+  syslog: 514, tftp: 69, cifs: 3020, time: 37, who: 513, xdmcp: 177, vxlan: 4789, 'www': 80,
 };
 
 export const ICMP_TYPES: Record<string, number> = {

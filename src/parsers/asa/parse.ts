@@ -74,7 +74,10 @@ interface IcmpGroup {
 type Group = NetGroup | SvcGroup | ProtoGroup | IcmpGroup;
 
 function splitTokens(line: string): string[] {
-  return line.trim().split(/\s+/).filter((t) => t.length > 0);
+  const toks = line.trim().split(/\s+/).filter((t) => t.length > 0);
+  // A trailing ` ! comment` (seen in annotated configs) is not part of the command.
+  const bang = toks.indexOf('!', 1);
+  return bang > 0 ? toks.slice(0, bang) : toks;
 }
 
 function portOp(op: string, toks: string[], i: number, pp: PortProto): { ranges: NumRange[]; next: number } {
@@ -350,8 +353,8 @@ export function parseAsa(text: string, file: string): FirewallConfig {
       case 'group-service': {
         const g = groups.get(b.name) as SvcGroup;
         if (kw === 'port-object') {
-          if (!g.portProto) throw new ParseFail('port-object in a service group without tcp|udp|tcp-udp');
-          g.ports.push(...portOp(toks[1], toks, 2, g.portProto).ranges);
+          // In a group without a protocol, a port-object means the port for TCP and UDP.
+          g.ports.push(...portOp(toks[1], toks, 2, g.portProto ?? 'tcp-udp').ranges);
         } else if (kw === 'service-object') {
           if (toks[1] === 'object') g.refs.push(`object:${toks[2]}`);
           else g.svcs.push(...serviceSpec(toks, 1));
@@ -534,7 +537,11 @@ export function parseAsa(text: string, file: string): FirewallConfig {
           svcs = [{ protos: resolveList(toks[i + 1], 'protocol'), sports: null, dports: null }];
         } else if (g?.kind === 'service') {
           const r = resolveSvcGroup(toks[i + 1]);
-          svcs = r.svcs;
+          svcs = [...r.svcs];
+          if (r.ports.length) {
+            const pp = r.portProto ?? 'tcp-udp';
+            svcs.push({ protos: pp === 'tcp' ? [[6, 6]] : pp === 'udp' ? [[17, 17]] : [[6, 6], [17, 17]], sports: null, dports: r.ports });
+          }
         } else throw new ParseFail(`object-group "${toks[i + 1]}" is not a protocol or service group`);
         i += 2;
       } else if (pt === 'object') {

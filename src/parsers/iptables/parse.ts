@@ -104,9 +104,9 @@ export function parseIptables(text: string, file: string): FirewallConfig {
         count('parsed');
         continue;
       }
-      if (line.startsWith('-A ') || line.startsWith('-I ') || line.startsWith('--append ')) {
+      if (/^(\[\d+:\d+\]\s+)?(-A|-I|--append) /.test(line)) {
         if (!table) throw new Fail('rule outside a table (missing *filter)');
-        const toks = tokenize(line);
+        const toks = tokenize(line.replace(/^\[\d+:\d+\]\s+/, ''));
         const chainName = toks[1];
         const chains = tables.get(table)!;
         const chain = chains.get(chainName) ?? { name: chainName, rules: [] };
@@ -145,7 +145,12 @@ function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: 
   let neg = false;
   let i = 0;
   const arg = () => {
-    const v = toks[++i];
+    let v = toks[++i];
+    if (v === '!') {
+      // Old iptables-save wrote the negation after the option: `-s ! 10.0.0.0/8`.
+      neg = true;
+      v = toks[++i];
+    }
     if (v === undefined) throw new Fail(`${toks[i - 1]} needs a value`);
     return unquote(v);
   };
@@ -269,8 +274,21 @@ function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: 
       case '-f': case '--fragment':
         (t as Term & { fuzzy?: boolean }).fuzzy = true;
         break;
+      case '-4':
+      case '-6':
+        if ((k === '-4' ? 4 : 6) !== family) {
+          // An IPv6-only rule in an IPv4 ruleset never matches.
+          return { terms: [t], verdict: { kind: 'none' }, source, neverNew: true };
+        }
+        break;
       default:
         if (/^\[\d+:\d+\]$/.test(k)) break;
+        if (k.startsWith('--')) {
+          // An option of a match or target we do not model: it may narrow the rule.
+          (t as Term & { fuzzy?: boolean }).fuzzy = true;
+          if (toks[i + 1] !== undefined && !toks[i + 1].startsWith('-')) i++;
+          break;
+        }
         throw new Fail(`option "${k}" is not modelled`);
     }
     neg = false;
@@ -279,5 +297,6 @@ function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: 
   const fuzzy = (t as Term & { fuzzy?: boolean }).fuzzy;
   delete (t as Term & { fuzzy?: boolean }).fuzzy;
   if (fuzzy && verdict.kind === 'drop') throw new Fail('a drop narrowed by matches that are not modelled (the rule is skipped)');
+  if (fuzzy && verdict.kind === 'return') throw new Fail('a return narrowed by matches that are not modelled (the rule is skipped)');
   return { terms: [t], verdict, source, neverNew };
 }

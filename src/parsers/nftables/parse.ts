@@ -73,6 +73,9 @@ function portValue(v: string): NumRange {
 
 function protoValue(v: string): NumRange {
   if (/^\d+$/.test(v)) return [Number(v), Number(v)];
+  const m = /^(\d+)\s*-\s*(\d+)$/.exec(v);
+  if (m) return [Number(m[1]), Number(m[2])];
+  if (v === '.') throw new Fail('concatenated matches (a . b) are not modelled');
   const n = IANA_PROTOCOLS[v.toLowerCase()];
   if (n === undefined) throw new Fail(`unknown protocol "${v}"`);
   return [n, n];
@@ -310,6 +313,9 @@ export function parseNftables(text: string, file: string): FirewallConfig {
   };
   const subst = (s: string) => s.replace(/\$([A-Za-z_][\w]*)/g, (m, n) => defines.get(n) ?? m);
 
+  // Logical lines: continuation lines joined (a `{ … }` value list over several lines, a trailing backslash),
+  // one-line blocks such as `chain input { type filter hook input priority 0; }` opened, filled and closed.
+  const logical: { no: number; text: string; span: number }[] = [];
   for (let idx = 0; idx < lines.length; idx++) {
     const no = idx + 1;
     let line = stripComment(lines[idx]).trim();
@@ -317,12 +323,22 @@ export function parseNftables(text: string, file: string): FirewallConfig {
       if (lines[idx].trim() !== '') count('ignored');
       continue;
     }
-    // Join continuation lines: a value list `{ … }` that spans lines, or a trailing backslash.
     let span = 1;
     while ((line.endsWith('\\') || (braceBalance(line) > 0 && !/\{\s*$/.test(line))) && idx + 1 < lines.length) {
       line = line.replace(/\\$/, '') + ' ' + stripComment(lines[++idx]).trim();
       span++;
     }
+    const one = /^((?:table|chain|set|map|flowtable|counter|quota|limit|ct\s+\w+|secmark|synproxy)\s[^{]*)\{(.*)\}\s*;?$/.exec(line);
+    if (one && braceBalance(line) === 0 && !/^(add|insert|create)\b/.test(line)) {
+      logical.push({ no, text: `${one[1].trim()} {`, span });
+      if (one[2].trim()) logical.push({ no, text: one[2].trim(), span: 0 });
+      logical.push({ no, text: '}', span: 0 });
+    } else logical.push({ no, text: line, span });
+  }
+  for (const ll of logical) {
+    const no = ll.no;
+    const span = ll.span;
+    let line = ll.text;
     const source: SourceRef = { file, line: no, text: lines[no - 1].trim() };
     try {
       line = subst(line);
