@@ -92,7 +92,7 @@ function emit(ctx: TargetContext): TargetFile[] {
     const v4 = [r.src, r.dst].every((eps) => eps.some((e) => e.prefixes.some((p) => p.family === 4)));
     lines.push(
       `    edit ${id++}`,
-      `        set name ${q(boundedName([r.conduitId, r.id.split('/')[1]], 35))}`,
+      `        set name ${q(boundedName([r.conduitId, r.id.split('/')[1], r.fromZone, r.toZone], 35))}`,
       `        set srcintf ${q(zoneName(r.fromZone))}`,
       `        set dstintf ${q(zoneName(r.toZone))}`,
       `        set ${v4 ? 'srcaddr' : 'srcaddr6'} ${q(book.side(r.src))}`,

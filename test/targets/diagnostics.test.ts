@@ -156,3 +156,21 @@ test('nftables interface names: from a linux firewall, else z-<zone> cut to 15, 
   for (const n of names.values()) assert.ok(n.length <= 15 && /^[a-z0-9_.-]+$/i.test(n), n);
   assert.equal(new Set(names.values()).size, names.size);
 });
+
+test('a flow whose initiators sit in two zones gives two rules with distinct names in every target', async () => {
+  const file = variant((m) => (m.conduits[0].protocols_allowed[1].from = ['HIST-01', 'DMZ-HIST-01']));
+  const names = async (target: string, re: RegExp) => {
+    const r = await runCli(['compile', file, '--target', target]);
+    assert.equal(r.code, 0, r.stderr);
+    return [...r.stdout.matchAll(re)].map((m) => m[1]);
+  };
+  const forti = await names('fortigate', /^\s+set name "([^"]+)"/gm);
+  assert.equal(new Set(forti).size, forti.length, forti.join(' '));
+  assert.ok(forti.includes('C1-BPCS-OPS-001-Z4-DMZ-Z2-BPCS'));
+  const pan = [...new Set(await names('panos', /^set rulebase security rules (\S+) from/gm))];
+  assert.equal(pan.length, 8);
+  const sets = await names('nftables', /^\tset (\S+) \{/gm);
+  assert.equal(new Set(sets).size, sets.length);
+  const acls = await names('asa', /^access-group (\S+) in interface/gm);
+  assert.equal(new Set(acls).size, acls.length);
+});
