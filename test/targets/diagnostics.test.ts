@@ -12,6 +12,7 @@ import { TARGETS } from '../../src/targets/index.ts';
 import { linuxInterfaceNames, nftInterfaceName } from '../../src/targets/nftables.ts';
 import { loadModelFile } from '../../src/model/load.ts';
 import { variant, zone } from './helpers.ts';
+import { SEED } from '../helpers/paths.ts';
 
 interface Case {
   name: string;
@@ -173,4 +174,14 @@ test('a flow whose initiators sit in two zones gives two rules with distinct nam
   assert.equal(new Set(sets).size, sets.length);
   const acls = await names('asa', /^access-group (\S+) in interface/gm);
   assert.equal(new Set(acls).size, acls.length);
+});
+
+test('the seed document (no addresses, no devices) compiles to diagnostics, never a config', async () => {
+  // ../shared/seed/zone-definition.yaml: the source document's Zone Definition Document as written.
+  for (const t of TARGETS) {
+    const r = await runCli(['compile', SEED, '--target', t.name]);
+    assert.equal(r.code, 1, `${t.name}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /error ZC701 \(endpoint-without-addresses\): flow opcua in C1-BPCS-OPS: zone Z2-BPCS has no `subnets`/);
+  }
 });
