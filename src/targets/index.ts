@@ -1,4 +1,5 @@
 /** The registry of compile targets: one module per vendor, each implementing `Target`. */
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { asaTarget } from './asa.ts';
 import { fortigateTarget } from './fortigate.ts';
 import { ftdSnortTarget } from './ftd-snort.ts';
@@ -7,7 +8,7 @@ import { iptablesTarget } from './iptables.ts';
 import { nftablesTarget } from './nftables.ts';
 import { panosTarget } from './panos.ts';
 import { suricataTarget } from './suricata.ts';
-import type { Target } from './target.ts';
+import type { Target, TargetContext, TargetFile } from './target.ts';
 
 export const TARGETS: readonly Target[] = [asaTarget, ftdSnortTarget, suricataTarget, iosSwitchTarget, nftablesTarget, iptablesTarget, fortigateTarget, panosTarget];
 
@@ -16,21 +17,21 @@ export function getTarget(name: string): Target | undefined {
 }
 
 export type { Target, TargetContext, TargetFile } from './target.ts';
+export { linuxInterfaceNames, nftInterfaceName } from './nftables.ts';
 
 export interface CompileResult {
   /** Empty when any diagnostic is an error: no half configs. */
-  files: import('./target.ts').TargetFile[];
-  diagnostics: import('../diagnostics/diagnostic.ts').Diagnostic[];
+  files: TargetFile[];
+  diagnostics: Diagnostic[];
 }
 
 /**
- * Runs each target's `check`, and its `emit` only when no check (nor the IR) reported an error.
+ * Runs each target's `check`, and the targets' `emit` only when no check (nor the IR) reported an error.
  * Diagnostics of the IR itself (endpoints without addresses) come first.
  */
-export function compileTargets(ctx: import('./target.ts').TargetContext, targets: readonly Target[]): CompileResult {
+export function compileTargets(ctx: TargetContext, targets: readonly Target[]): CompileResult {
   const diagnostics = [...ctx.ir.diagnostics];
   for (const t of targets) diagnostics.push(...t.check(ctx));
   if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };
-  const files = targets.flatMap((t) => t.emit(ctx));
-  return { files, diagnostics };
+  return { files: targets.flatMap((t) => t.emit(ctx)), diagnostics };
 }
