@@ -13,6 +13,7 @@ import type { TargetContext } from './target.ts';
 export const TARGET_MISSING_KEY = defineCode({ code: 'ZC710', name: 'target-missing-key', severity: 'error', title: 'The model lacks a key this target needs' });
 export const TARGET_UNSAFE_VALUE = defineCode({ code: 'ZC711', name: 'target-unsafe-value', severity: 'error', title: 'A model value cannot be written into this target\'s configuration safely' });
 export const TARGET_CANNOT_EXPRESS = defineCode({ code: 'ZC712', name: 'target-cannot-express', severity: 'warning', title: 'The target cannot enforce a constraint of a flow; another device must' });
+export const TARGET_OTHER_VENDOR = defineCode({ code: 'ZC714', name: 'target-other-vendor', severity: 'warning', title: 'The firewall the target writes for is declared as another vendor\'s device' });
 export const TARGET_INCONSISTENT = defineCode({ code: 'ZC713', name: 'target-inconsistent', severity: 'error', title: 'Model values contradict each other for this target' });
 
 /** Builds a target diagnostic with the model position of `path`. */
@@ -293,4 +294,12 @@ export function oneWayWarnings(ctx: TargetContext, target: string, rules: readon
     .map((r) =>
       targetDiag(ctx, TARGET_CANNOT_EXPRESS, r.modelPath, `${target}: one-way flow ${r.protocol} of ${r.conduitId} is permitted statefully, so replies pass; only a diode or the nftables/iptables target keeps it one-way`, [r.conduitId]),
     );
+}
+
+/** Warns when a vendor target has to use a firewall declared as another vendor's (interface names may not fit). */
+export function vendorWarning(ctx: TargetContext, fw: Firewall | undefined, vendor: RegExp, target: string): Diagnostic[] {
+  if (!fw || vendor.test(fw.vendor ?? '')) return [];
+  return [
+    targetDiag(ctx, TARGET_OTHER_VENDOR, fw.path, `${target}: no firewall of this vendor in the model; writing for ${fw.id}${fw.vendor ? ` (vendor ${safeText(fw.vendor, 40)})` : ''} with its interface names as they are`, [fw.id]),
+  ];
 }

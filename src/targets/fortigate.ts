@@ -10,7 +10,7 @@ import { MODBUS_FUNCTIONS } from '../modbus/codes.ts';
 import { lengthToMask } from '../net/ip.ts';
 import {
   TARGET_CANNOT_EXPRESS, addressBook, boundedName, checkFirewallCoverage, comment, headerLines, isHost, oneWayWarnings,
-  pickFirewall, prefixAddress, ruleSummary, rulesOnFirewall, safeText, serviceName, targetDiag, text, zoneById,
+  pickFirewall, prefixAddress, ruleSummary, rulesOnFirewall, safeText, serviceName, targetDiag, text, vendorWarning, zoneById,
 } from './common.ts';
 import type { Target, TargetContext, TargetFile } from './target.ts';
 
@@ -35,7 +35,7 @@ function check(ctx: TargetContext): Diagnostic[] {
       out.push(targetDiag(ctx, TARGET_CANNOT_EXPRESS, r.modelPath, `fortigate: ${r.app.dnp3FunctionCodes ? 'DNP3' : 'S7'} function restrictions of ${r.conduitId} are not written; use the suricata rules`, [r.conduitId]));
     }
   }
-  out.push(...oneWayWarnings(ctx, 'fortigate', ctx.ir.rules));
+  out.push(...oneWayWarnings(ctx, 'fortigate', ctx.ir.rules), ...vendorWarning(ctx, fw, VENDOR, 'fortigate'));
   return out;
 }
 

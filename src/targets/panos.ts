@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { PolicyRule } from '../policy/ir.ts';
 import {
   TARGET_CANNOT_EXPRESS, addressBook, boundedName, checkFirewallCoverage, comment, headerLines, oneWayWarnings,
-  pickFirewall, portText, ruleSummary, rulesOnFirewall, safeText, serviceName, targetDiag, text, zoneById,
+  pickFirewall, portText, ruleSummary, rulesOnFirewall, safeText, serviceName, targetDiag, text, vendorWarning, zoneById,
 } from './common.ts';
 import type { Target, TargetContext, TargetFile } from './target.ts';
 
@@ -37,7 +37,7 @@ function check(ctx: TargetContext): Diagnostic[] {
       out.push(targetDiag(ctx, TARGET_CANNOT_EXPRESS, r.modelPath, `panos: ${r.app.dnp3FunctionCodes ? 'DNP3' : 'S7'} function restrictions of ${r.conduitId} are not written; use the suricata rules`, [r.conduitId]));
     }
   }
-  out.push(...oneWayWarnings(ctx, 'panos', ctx.ir.rules));
+  out.push(...oneWayWarnings(ctx, 'panos', ctx.ir.rules), ...vendorWarning(ctx, fw, VENDOR, 'panos'));
   return out;
 }
 

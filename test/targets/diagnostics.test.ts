@@ -72,6 +72,11 @@ test('warnings (what a target leaves to another device) do not fail the compile'
   const r = await runCli(['compile', 'examples/refinery-unit3.yaml', '--target', 'fortigate']);
   assert.equal(r.code, 0);
   assert.match(r.stderr, /warning ZC712 .*fortigate: Modbus function codes 3,4 of C1-BPCS-OPS are not enforced/);
+  assert.match(r.stderr, /warning ZC714 .*fortigate: no firewall of this vendor in the model; writing for FW-ISA3000-01/);
+  const pan = variant((m) => (m.firewalls[0].vendor = 'paloalto-pa-220'));
+  const p = await runCli(['compile', pan, '--target', 'panos']);
+  assert.equal(p.code, 0);
+  assert.doesNotMatch(p.stderr, /ZC714/);
   const s7 = variant((m) => m.conduits[0].protocols_allowed.push({ protocol: 's7comm', from: 'HIST-01', to: 'PLC-01', s7_functions: ['read'] }));
   for (const t of ['ftd-snort', 'nftables']) {
     const w = await runCli(['compile', s7, '--target', t]);
