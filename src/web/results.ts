@@ -1,0 +1,188 @@
+/**
+ * Result files the dashboard shows next to the model: the JSON that `verify`, `baseline` and `probe` print
+ * with `--format json` (shapes in /work/shared/spec/CLI.md). The dashboard never computes them; it reads them.
+ * Bad input is returned as a one-line message naming the file and line:column, never thrown as a raw error.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface VerifyFinding {
+  kind: string;
+  severity: string;
+  from_zone: string | null;
+  to_zone: string | null;
+  conduit: string | null;
+  example: { src: string; dst: string; protocol: string; src_port?: number; dst_port?: number } | null;
+  space?: string;
+  rule: { file: string; line: number; text: string } | null;
+}
+
+export interface VerifyResult {
+  findings: VerifyFinding[];
+  matrix: { from_zone: string; to_zone: string; permitted: string }[];
+}
+
+export interface BaselineFlow {
+  src: string;
+  dst: string;
+  transport: string;
+  dst_port: number | null;
+  protocol: string;
+  src_zone: string | null;
+  dst_zone: string | null;
+  packets: number;
+  bytes: number;
+  first_seen: string;
+  last_seen: string;
+  function_codes: Record<string, number>;
+  verdict: string;
+  reasons: string[];
+  conduit: string | null;
+}
+
+export interface BaselineResult {
+  flows: BaselineFlow[];
+  summary: Record<string, unknown>;
+}
+
+export interface ProbeResult {
+  results: {
+    check: string;
+    from_zone: string | null;
+    to_zone: string | null;
+    target: string;
+    expected: string;
+    observed: string;
+    status: string;
+    detail: string;
+    ms: number | null;
+  }[];
+  summary: Record<string, unknown>;
+}
+
+export type ResultKind = 'verify' | 'baseline' | 'probe';
+
+export type Loaded<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Line and column (1-based) of a byte-free character offset in `text`. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      last = i;
+    }
+  }
+  return { line, column: offset - last };
+}
+
+/** JSON.parse with an error message that names the file and line:column. */
+export function parseJsonFile(file: string, text: string): Loaded<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    const msg = (e as Error).message;
+    const m = /at position (\d+)/.exec(msg);
+    const pos = m ? lineColumn(text, Number(m[1])) : text.trim() === '' ? { line: 1, column: 1 } : lineColumn(text, text.length);
+    const why = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input');
+    return { ok: false, error: `${file}:${pos.line}:${pos.column}: not valid JSON (${why})` };
+  }
+}
+
+const KEY: Record<ResultKind, string> = { verify: 'findings', baseline: 'flows', probe: 'results' };
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : v === undefined || v === null ? null : String(v));
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/** Loads one result file of the given kind; checks the envelope and normalizes every entry's field types. */
+export function loadResultFile(kind: ResultKind, file: string, displayName = file): Loaded<VerifyResult | BaselineResult | ProbeResult> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    return { ok: false, error: `${displayName}: cannot read --${kind} file: ${why}` };
+  }
+  const parsed = parseJsonFile(displayName, text);
+  if (!parsed.ok) return parsed;
+  return normalizeResult(kind, parsed.value, displayName);
+}
+
+export function normalizeResult(kind: ResultKind, doc: unknown, displayName: string): Loaded<VerifyResult | BaselineResult | ProbeResult> {
+  const o = obj(doc);
+  const list = o[KEY[kind]];
+  if (typeof o.command === 'string' && o.command !== kind) {
+    return { ok: false, error: `${displayName}: expected the output of \`otzones ${kind} --format json\`, got "command": "${o.command}"` };
+  }
+  if (!Array.isArray(list)) {
+    return { ok: false, error: `${displayName}: expected the output of \`otzones ${kind} --format json\` (an object with a "${KEY[kind]}" list)` };
+  }
+  if (kind === 'verify') {
+    const findings: VerifyFinding[] = list.map((x) => {
+      const f = obj(x);
+      const ex = f.example ? obj(f.example) : null;
+      const rule = f.rule ? obj(f.rule) : null;
+      return {
+        kind: str(f.kind),
+        severity: str(f.severity),
+        from_zone: strOrNull(f.from_zone),
+        to_zone: strOrNull(f.to_zone),
+        conduit: strOrNull(f.conduit),
+        example: ex
+          ? { src: str(ex.src), dst: str(ex.dst), protocol: str(ex.protocol), src_port: numOrNull(ex.src_port) ?? undefined, dst_port: numOrNull(ex.dst_port) ?? undefined }
+          : null,
+        space: f.space === undefined ? undefined : str(f.space),
+        rule: rule ? { file: str(rule.file), line: num(rule.line), text: str(rule.text) } : null,
+      };
+    });
+    const matrix = (Array.isArray(o.matrix) ? o.matrix : []).map((x) => {
+      const m = obj(x);
+      return { from_zone: str(m.from_zone), to_zone: str(m.to_zone), permitted: str(m.permitted) };
+    });
+    return { ok: true, value: { findings, matrix } };
+  }
+  if (kind === 'baseline') {
+    const flows: BaselineFlow[] = list.map((x) => {
+      const f = obj(x);
+      const fc: Record<string, number> = {};
+      for (const [k, v] of Object.entries(obj(f.function_codes))) fc[k] = num(v);
+      return {
+        src: str(f.src),
+        dst: str(f.dst),
+        transport: str(f.transport),
+        dst_port: numOrNull(f.dst_port),
+        protocol: str(f.protocol),
+        src_zone: strOrNull(f.src_zone),
+        dst_zone: strOrNull(f.dst_zone),
+        packets: num(f.packets),
+        bytes: num(f.bytes),
+        first_seen: str(f.first_seen),
+        last_seen: str(f.last_seen),
+        function_codes: fc,
+        verdict: str(f.verdict),
+        reasons: Array.isArray(f.reasons) ? f.reasons.map(str) : [],
+        conduit: strOrNull(f.conduit),
+      };
+    });
+    return { ok: true, value: { flows, summary: obj(o.summary) } };
+  }
+  const results = list.map((x) => {
+    const r = obj(x);
+    return {
+      check: str(r.check),
+      from_zone: strOrNull(r.from_zone),
+      to_zone: strOrNull(r.to_zone),
+      target: str(r.target),
+      expected: str(r.expected),
+      observed: str(r.observed),
+      status: str(r.status),
+      detail: str(r.detail),
+      ms: numOrNull(r.ms),
+    };
+  });
+  return { ok: true, value: { results, summary: obj(o.summary) } };
+}
