@@ -12,7 +12,7 @@ import { TARGETS } from '../../src/targets/index.ts';
 import { linuxInterfaceNames, nftInterfaceName } from '../../src/targets/nftables.ts';
 import { loadModelFile } from '../../src/model/load.ts';
 import { variant, zone } from './helpers.ts';
-import { SEED } from '../helpers/paths.ts';
+import { ROOT, SEED } from '../helpers/paths.ts';
 
 interface Case {
   name: string;
@@ -189,4 +189,13 @@ test('the seed document (no addresses, no devices) compiles to diagnostics, neve
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /error ZC701 \(endpoint-without-addresses\): flow opcua in C1-BPCS-OPS: zone Z2-BPCS has no `subnets`/);
   }
+});
+
+test('docs/targets.md lists every compile code (ZC710-ZC749) with its severity', async () => {
+  const { allCodes } = await import('../../src/diagnostics/codes.ts');
+  await import('../../src/targets/index.ts');
+  const docs = readFileSync(join(ROOT, 'docs/targets.md'), 'utf8');
+  const codes = allCodes().filter((c) => /^ZC7[1-4]\d$/.test(c.code));
+  assert.ok(codes.length >= 5);
+  for (const c of codes) assert.ok(docs.includes(`| ${c.code} | ${c.severity} |`), `${c.code} ${c.name} in docs/targets.md`);
 });
