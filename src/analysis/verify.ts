@@ -168,7 +168,39 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
     }
     const fws = modelFwFor(cfg) ? [modelFwFor(cfg)!] : model.firewalls;
     for (const fw of fws) for (const mi of fw.interfaces) if (mi.nameif === name || mi.name === name || (itf && (mi.nameif === itf.nameif || mi.name === itf.name))) out.add(mi.zone);
+    if (out.size === 0) for (const z of inferredZones(cfg, name)) out.add(z);
     return [...out].filter((z) => cellsOfZone.has(z)).sort();
+  };
+  /**
+   * A Linux interface with no address in the config: the one zone whose id its name spells (`z-z2-bpcs` for
+   * Z2-BPCS), else the one zone that every explicit address matched with it lies in (`-i X -s 10.20.0.0/16`).
+   */
+  const inferCache = new Map<string, string[]>();
+  const inferredZones = (cfg: FirewallConfig, name: string): string[] => {
+    const key = `${cfg.file}\u0000${name}`;
+    const hit = inferCache.get(key);
+    if (hit) return hit;
+    const norm = (x: string) => x.toLowerCase().replace(/[^a-z0-9]/g, '');
+    const n = norm(name);
+    let zones = zoneIds.filter((z) => norm(z).length > 0 && (n === norm(z) || n.endsWith(norm(z)) || norm(z).startsWith(n)));
+    if (zones.length !== 1) {
+      const seen = new Set<string>();
+      for (const acl of cfg.acls.values())
+        for (const rule of acl.rules)
+          for (const t of rule.terms)
+            for (const [ifs, ranges] of [[t.inIf, t.src], [t.outIf, t.dst]] as const) {
+              if (!ifs?.includes(name) || !ranges) continue;
+              for (const r of ranges) {
+                if (isAll(r)) continue;
+                const a = zi.lookup(r.family, r.lo);
+                const b = zi.lookup(r.family, r.hi);
+                seen.add(a && b && a.zoneId === b.zoneId ? a.zoneId : '\u0000');
+              }
+            }
+      zones = seen.size === 1 && !seen.has('\u0000') ? [...seen] : [];
+    }
+    inferCache.set(key, zones);
+    return zones;
   };
 
   // ---- match rules from config rules

@@ -212,6 +212,12 @@ function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: 
         if (n >= 0) t.dports = neg ? complementNum([[n, n]], 65535) : [[n, n]];
         break;
       }
+      case '--ctdir': {
+        // REPLY packets belong to an existing connection; ORIGINAL is every first packet.
+        const dir = arg().toUpperCase();
+        if ((dir === 'REPLY') !== neg) neverNew = true;
+        break;
+      }
       case '--state': case '--ctstate': {
         const states = arg().split(',').map((s) => s.toUpperCase());
         const matchesNew = states.includes('NEW') || states.includes('UNTRACKED');
@@ -296,7 +302,7 @@ function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: 
   }
   const fuzzy = (t as Term & { fuzzy?: boolean }).fuzzy;
   delete (t as Term & { fuzzy?: boolean }).fuzzy;
-  if (fuzzy && verdict.kind === 'drop') throw new Fail('a drop narrowed by matches that are not modelled (the rule is skipped)');
-  if (fuzzy && verdict.kind === 'return') throw new Fail('a return narrowed by matches that are not modelled (the rule is skipped)');
+  if (fuzzy && !neverNew && verdict.kind === 'drop') throw new Fail('a drop narrowed by matches that are not modelled (the rule is skipped)');
+  if (fuzzy && !neverNew && verdict.kind === 'return') throw new Fail('a return narrowed by matches that are not modelled (the rule is skipped)');
   return { terms: [t], verdict, source, neverNew };
 }

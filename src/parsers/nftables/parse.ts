@@ -179,6 +179,16 @@ function lowerRule(toks: string[], table: Table | undefined, source: SourceRef):
       const forNew = entries.map((e) => e.split(':').map((x) => x.trim())).find(([s]) => s === 'new');
       if (!forNew) neverNew = true;
       else verdict = forNew[1] === 'accept' ? { kind: 'accept' } : forNew[1] === 'drop' || forNew[1] === 'reject' ? { kind: 'drop' } : verdictOf(forNew[1].split(/\s+/));
+    } else if (k === 'ct' && k2 === 'direction') {
+      i += 2;
+      const { neg, values } = take();
+      const reply = values.length === 1 && values[0] === 'reply';
+      const original = values.length === 1 && values[0] === 'original';
+      if ((reply && !neg) || (original && neg)) neverNew = true;
+    } else if (k === 'ct' && (k2 === 'original' || k2 === 'reply')) {
+      i += 3;
+      take();
+      fuzzy = true;
     } else if (k === 'ct' && (k2 === 'state' || k2 === 'status')) {
       i += 2;
       const { neg, values } = take();
@@ -223,7 +233,7 @@ function lowerRule(toks: string[], table: Table | undefined, source: SourceRef):
       throw new Fail(`"${k}" is not understood`);
     }
   }
-  if (fuzzy && verdict.kind === 'drop') throw new Fail('a drop narrowed by matches that are not modelled (the rule is skipped)');
+  if (fuzzy && !neverNew && verdict.kind === 'drop') throw new Fail('a drop narrowed by matches that are not modelled (the rule is skipped)');
   return { terms: [t], verdict, source, neverNew };
 }
 
@@ -419,6 +429,12 @@ export function parseNftables(text: string, file: string): FirewallConfig {
         continue;
       }
       // Script commands outside blocks.
+      if (toks[0] === 'table' && toks.length <= 3) {
+        // `table inet x` on its own declares the table (nft scripts use it before `delete table`).
+        getTable(toks.length === 3 ? toks[1] : 'ip', toks[toks.length - 1]);
+        count('parsed', span);
+        continue;
+      }
       if (toks[0] === 'flush' || toks[0] === 'delete' || toks[0] === 'destroy' || toks[0] === '#!/usr/sbin/nft' || toks[0] === 'list') {
         count('ignored', span);
         continue;
