@@ -132,6 +132,12 @@ function interfaceLine(run: { key: PortKey }[]): string {
   return run.length === 1 ? `interface ${keyText(a)}` : `interface range ${keyText(a)}-${b.n}`;
 }
 
+/** `00:1d:9c:20:01:10` → `001d.9c20.0110` (the schema validated the MAC). */
+function iosMac(mac: string): string {
+  const h = mac.replace(/[^0-9A-Fa-f]/g, '').toLowerCase();
+  return `${h.slice(0, 4)}.${h.slice(4, 8)}.${h.slice(8, 12)}`;
+}
+
 function emitSwitch(ctx: TargetContext, sw: Switch): TargetFile {
   const { model } = ctx;
   const types = switchTypes(sw);
@@ -153,6 +159,11 @@ function emitSwitch(ctx: TargetContext, sw: Switch): TargetFile {
     lines.push(' switchport port-security', ' switchport port-security maximum 1', ' switchport port-security mac-address sticky');
     lines.push(` switchport port-security violation ${controller ? 'shutdown' : 'restrict'}`, ' spanning-tree portfast');
     if (controller) lines.push(' spanning-tree bpduguard enable', ' no cdp enable', ' no lldp transmit');
+  }
+  const pinned = access.filter((x) => x.asset.mac);
+  if (pinned.length) {
+    lines.push('!', '! MAC addresses the model declares, pinned on their ports (sticky learning takes no other device first)');
+    for (const x of pinned) lines.push(`interface ${keyText(x.key)}`, ` switchport port-security mac-address sticky ${iosMac(x.asset.mac!)}`);
   }
   const trunk = sw.trunkPort ? parsePorts(sw.trunkPort, types)![0] : undefined;
   if (trunk) {
