@@ -1,5 +1,5 @@
 /**
- * The nftables output enforces the example's conduits on real packets: a firewall namespace with one veth per
+ * The nftables and iptables outputs enforce the example's conduits on real packets: a firewall namespace with one veth per
  * zone (named as the ruleset's header says), one namespace per zone with the example's host addresses, the
  * ruleset loaded with `nft -f`, then TCP connects and UDP datagrams between zones. Shows default deny, the
  * allowlisted pairs, and the diode flow passing one way with its replies dropped. Needs root.
@@ -17,10 +17,11 @@ import { loadModelFile } from '../../src/model/load.ts';
 import { linuxInterfaceNames } from '../../src/targets/nftables.ts';
 
 const skip = rootSkipReason(['nft', 'ip']);
-if (skip) console.log(`# skipping nftables traffic test: ${skip}`);
+if (skip) console.log(`# skipping netfilter traffic tests: ${skip}`);
 
 const tag = `${process.pid % 100000}`;
-const NS = { fw: `otz-ctf-${tag}`, Z2: `otz-ct2-${tag}`, Z3: `otz-ct3-${tag}`, Z4: `otz-ct4-${tag}`, Z5: `otz-ct5-${tag}` };
+const nsFor = (t: string) => ({ fw: `otz-c${t}f-${tag}`, Z2: `otz-c${t}2-${tag}`, Z3: `otz-c${t}3-${tag}`, Z4: `otz-c${t}4-${tag}`, Z5: `otz-c${t}5-${tag}` });
+const created: string[] = [];
 const ZONES: Record<'Z2' | 'Z3' | 'Z4' | 'Z5', { id: string; gw: string; len: number; hosts: string[] }> = {
   Z2: { id: 'Z2-BPCS', gw: '10.20.1.1', len: 16, hosts: ['10.20.1.10'] },
   Z3: { id: 'Z3-OPS', gw: '10.30.1.1', len: 16, hosts: ['10.30.1.50', '10.30.1.51', '10.30.1.100'] },
@@ -78,12 +79,16 @@ function client(ns: string, kind: 'tcp' | 'udp', src: string, host: string, port
 
 after(() => {
   for (const c of children) c.kill();
-  if (!skip) for (const ns of Object.values(NS)) spawnSync('ip', ['netns', 'del', ns]);
+  for (const ns of created) spawnSync('ip', ['netns', 'del', ns]);
 });
 
-test('nftables ruleset on real packets: conduits open, everything else dropped, diode one-way', { skip, timeout: 60_000 }, async () => {
+for (const [target, short] of [['nftables', 'n'], ['iptables', 'i']] as const) test(`${target} ruleset on real packets: conduits open, everything else dropped, diode one-way`, { skip: skip || (target === 'iptables' && rootSkipReason(['iptables-restore'])), timeout: 60_000 }, async () => {
+  const NS = nsFor(short);
   const names = linuxInterfaceNames(loadModelFile(EXAMPLE).model!);
-  for (const ns of Object.values(NS)) sh('ip', 'netns', 'add', ns);
+  for (const ns of Object.values(NS)) {
+    sh('ip', 'netns', 'add', ns);
+    created.push(ns);
+  }
   for (const [key, z] of Object.entries(ZONES) as [keyof typeof ZONES, (typeof ZONES)[keyof typeof ZONES]][]) {
     const ifn = names.get(z.id)!;
     sh('ip', '-n', NS.fw, 'link', 'add', ifn, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS[key]);
@@ -95,11 +100,12 @@ test('nftables ruleset on real packets: conduits open, everything else dropped, 
     sh('ip', '-n', NS[key], 'route', 'add', 'default', 'via', z.gw);
   }
   sh('ip', 'netns', 'exec', NS.fw, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-  const r = await runCli(['compile', 'examples/refinery-unit3.yaml', '--target', 'nftables']);
+  const r = await runCli(['compile', 'examples/refinery-unit3.yaml', '--target', target]);
   assert.equal(r.code, 0, r.stderr);
-  const rules = join(dir, 'otzones.nft');
+  const rules = join(dir, `otzones.${target}`);
   writeFileSync(rules, r.stdout);
-  sh('ip', 'netns', 'exec', NS.fw, 'nft', '-f', rules);
+  if (target === 'nftables') sh('ip', 'netns', 'exec', NS.fw, 'nft', '-f', rules);
+  else sh('ip', 'netns', 'exec', NS.fw, 'iptables-restore', rules);
 
   await server(NS.Z2, 'tcp', '10.20.1.10', 502);
   await server(NS.Z3, 'tcp', '10.30.1.50', 4840);
