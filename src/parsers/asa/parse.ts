@@ -224,11 +224,14 @@ export function parseAsa(text: string, file: string): FirewallConfig {
             groups.set(name, { kind: 'service', portProto: pp === 'tcp' || pp === 'udp' || pp === 'tcp-udp' ? pp : undefined, ports: [], svcs: [], refs: [] });
           } else if (kind === 'protocol') groups.set(name, { kind: 'protocol', protos: [], refs: [] });
           else if (kind === 'icmp-type') groups.set(name, { kind: 'icmp-type', types: [], refs: [] });
-          else {
-            // user, security, … groups never appear in the L3/L4 match of an extended ACE we model.
+          else if (kind === 'user' || kind === 'security') {
+            // Identity and security-group groups: ACEs that use them are reported as not modelled.
             states[idx] = 'ignored';
             block = { kind: 'ignored-group', name, start: no };
             break;
+          } else {
+            block = { kind: 'ignored-group', name, start: no };
+            throw new ParseFail(`unknown object-group type "${kind}"`);
           }
           block = { kind: `group-${kind}`, name, start: no };
           states[idx] = 'parsed';
@@ -464,7 +467,13 @@ export function parseAsa(text: string, file: string): FirewallConfig {
     for (const r of g.refs) {
       const sub = resolveSvcGroup(r, seen);
       svcs.push(...sub.svcs);
-      ports.push(...sub.ports);
+      if (sub.ports.length === 0) continue;
+      if (sub.portProto === g.portProto || g.portProto === undefined && sub.portProto === undefined) ports.push(...sub.ports);
+      else {
+        // A nested port group of another protocol keeps its own protocol.
+        const pp = sub.portProto ?? 'tcp-udp';
+        svcs.push({ protos: pp === 'tcp' ? [[6, 6]] : pp === 'udp' ? [[17, 17]] : [[6, 6], [17, 17]], sports: null, dports: sub.ports });
+      }
     }
     seen.delete(name);
     return { svcs, ports, portProto: g.portProto };
