@@ -231,11 +231,6 @@ export function disallowedByte(allowed: readonly number[]): number[] {
   return out;
 }
 
-/** Rules that restrict an application protocol's function codes, in IR order. */
-export function restrictedRules(rules: readonly PolicyRule[]): PolicyRule[] {
-  return rules.filter((r) => r.app.modbusFunctionCodes || r.app.dnp3FunctionCodes);
-}
-
 /** Named address objects for vendors that need them (FortiGate, PAN-OS): one per prefix, groups for sets. */
 export interface AddressBook {
   /** Object name → prefix. */
@@ -302,4 +297,37 @@ export function vendorWarning(ctx: TargetContext, fw: Firewall | undefined, vend
   return [
     targetDiag(ctx, TARGET_OTHER_VENDOR, fw.path, `${target}: no firewall of this vendor in the model; writing for ${fw.id}${fw.vendor ? ` (vendor ${safeText(fw.vendor, 40)})` : ''} with its interface names as they are`, [fw.id]),
   ];
+}
+
+/** Responders of a Modbus rule grouped by the unit id their assets declare (`modbus.unit_id`), ascending. */
+export interface UnitGroup {
+  unit: number;
+  assetIds: string[];
+  prefixes: Prefix[];
+}
+
+export function modbusUnitGroups(model: Model, r: PolicyRule): UnitGroup[] {
+  if (r.protocol !== 'modbus') return [];
+  const byUnit = new Map<number, { ids: Set<string>; prefixes: Prefix[] }>();
+  for (const ep of r.dst) {
+    const zone = model.zones.find((z) => z.id === ep.zoneId);
+    const assets = ep.kind === 'asset' ? zone?.assets.filter((a) => a.id === ep.ref) : zone?.assets;
+    for (const a of assets ?? []) {
+      const unit = a.modbus?.unitId;
+      if (unit === undefined || !a.id || a.prefixes.length === 0) continue;
+      const g = byUnit.get(unit) ?? { ids: new Set<string>(), prefixes: [] };
+      g.ids.add(a.id);
+      g.prefixes.push(...a.prefixes);
+      byUnit.set(unit, g);
+    }
+  }
+  return [...byUnit.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([unit, g]) => ({ unit, assetIds: [...g.ids].sort(), prefixes: endpointPrefixes([{ ref: '', kind: 'asset', zoneId: '', prefixes: g.prefixes }]) }));
+}
+
+/** `10.20.1.10` or `[10.20.1.10,10.20.1.11]` for IDS rule headers. */
+export function idsAddressList(ps: readonly Prefix[]): string {
+  const t = ps.map((p) => (isHost(p) ? prefixAddress(p) : p.text));
+  return t.length === 1 ? t[0] : `[${t.join(',')}]`;
 }

@@ -2,13 +2,14 @@
  * Snort 3 intrusion rules for Cisco Firepower / ISA-3000 (FTD): the function-code part of each conduit flow
  * that restricts Modbus or DNP3. For every function code 0-255 the flow does not allow (assigned or not: fail
  * closed), one `drop` rule scoped to the flow's initiators, responders and ports, using the Modbus/DNP3
- * inspectors' rule options (`modbus_func` and `dnp3_func` take one code each and no negation).
+ * inspectors' rule options (`modbus_func` and `dnp3_func` take one code each and no negation). Responders whose
+ * asset declares `modbus.unit_id` get the same treatment for unit ids (`modbus_unit`).
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { MODBUS_FUNCTIONS } from '../modbus/codes.ts';
 import type { PolicyRule } from '../policy/ir.ts';
 import {
-  DNP3_FUNCTIONS, TARGET_CANNOT_EXPRESS, comment, disallowedByte, endpointPrefixes, headerLines, portText, restrictedRules,
+  DNP3_FUNCTIONS, TARGET_CANNOT_EXPRESS, comment, disallowedByte, endpointPrefixes, headerLines, idsAddressList, modbusUnitGroups, portText,
   ruleSummary, targetDiag, text,
 } from './common.ts';
 import type { Target, TargetContext, TargetFile } from './target.ts';
@@ -18,8 +19,12 @@ export const SID_BASE = 62443001;
 
 /** `10.30.1.50` or `[10.20.0.0/16,10.30.1.50]`: Snort and Suricata share the address list syntax. */
 export function idsAddresses(r: PolicyRule, side: 'src' | 'dst'): string {
-  const ps = endpointPrefixes(r[side]).map((p) => (p.len === (p.family === 4 ? 32 : 128) ? p.text.replace(/\/\d+$/, '') : p.text));
-  return ps.length === 1 ? ps[0] : `[${ps.join(',')}]`;
+  return idsAddressList(endpointPrefixes(r[side]));
+}
+
+/** Modbus flows whose responders declare a unit id, or that restrict function codes (IR order). */
+export function idsRules(ctx: TargetContext): PolicyRule[] {
+  return ctx.ir.rules.filter((r) => r.app.modbusFunctionCodes || r.app.dnp3FunctionCodes || modbusUnitGroups(ctx.model, r).length);
 }
 
 export function idsPorts(r: PolicyRule): string {
@@ -60,6 +65,21 @@ function dnp3Rules(r: PolicyRule, next: () => number, head: string): string[] {
   return lines;
 }
 
+function unitRules(ctx: TargetContext, r: PolicyRule, next: () => number): string[] {
+  const lines: string[] = [];
+  for (const g of modbusUnitGroups(ctx.model, r)) {
+    lines.push(`# unit id ${g.unit} only for ${g.assetIds.join(', ')} (their modbus.unit_id); every other unit id 0-255 is dropped`);
+    const head = `tcp ${idsAddresses(r, 'src')} any -> ${idsAddressList(g.prefixes)} ${idsPorts(r)}`;
+    for (let u = 0; u <= 255; u++) {
+      if (u === g.unit) continue;
+      lines.push(
+        `drop ${head} ( msg:"otzones ${r.conduitId} ${r.fromZone} to ${r.toZone}: Modbus unit ${u} not allowed (declared unit ${g.unit})"; flow:to_server,established; service:modbus; modbus_unit:${u}; sid:${next()}; rev:1; )`,
+      );
+    }
+  }
+  return lines;
+}
+
 function emit(ctx: TargetContext): TargetFile[] {
   let sid = SID_BASE;
   const next = () => sid++;
@@ -71,11 +91,12 @@ function emit(ctx: TargetContext): TargetFile[] {
     'modbus_func / dnp3_func match one code and cannot be negated, so every code 0-255 a flow does not allow has a rule.',
     'The L3/L4 part (who may talk to whom at all) is in the asa output.',
   ]);
-  const restricted = restrictedRules(ctx.ir.rules);
-  if (restricted.length === 0) lines.push('#', '# No conduit flow restricts Modbus or DNP3 function codes: no rules.');
+  const restricted = idsRules(ctx);
+  if (restricted.length === 0) lines.push('#', '# No conduit flow restricts Modbus or DNP3 function codes or Modbus unit ids: no rules.');
   for (const r of restricted) {
     const head = `tcp ${idsAddresses(r, 'src')} any -> ${idsAddresses(r, 'dst')} ${idsPorts(r)}`;
     lines.push('#', `# ${ruleSummary(r)}`);
+    lines.push(...unitRules(ctx, r, next));
     if (r.app.modbusFunctionCodes) {
       lines.push(`# allowed Modbus function codes: ${r.app.modbusFunctionCodes.map((c) => `${c} ${MODBUS_FUNCTIONS[c]?.name ?? 'unassigned'}`).join(', ')}; every other code 0-255 is dropped`);
       lines.push(...modbusRules(r, next, head));

@@ -5,9 +5,9 @@
  */
 import { MODBUS_FUNCTIONS } from '../modbus/codes.ts';
 import {
-  DNP3_FUNCTIONS, comment, disallowed, disallowedByte, headerLines, restrictedRules, ruleSummary, text,
+  DNP3_FUNCTIONS, comment, disallowed, disallowedByte, headerLines, idsAddressList, modbusUnitGroups, ruleSummary, text,
 } from './common.ts';
-import { idsAddresses, idsCheck, idsPorts, SID_BASE } from './ftd-snort.ts';
+import { idsAddresses, idsCheck, idsPorts, idsRules, SID_BASE } from './ftd-snort.ts';
 import type { Target, TargetContext, TargetFile } from './target.ts';
 
 function emit(ctx: TargetContext): TargetFile[] {
@@ -18,12 +18,18 @@ function emit(ctx: TargetContext): TargetFile[] {
     'detection-ports dp: 502; dnp3 likewise on 20000) and run inline (IPS: NFQUEUE or af-packet copy-mode ips) so drop acts;',
     'in IDS mode drop alerts only.',
   ]);
-  const restricted = restrictedRules(ctx.ir.rules);
-  if (restricted.length === 0) lines.push('#', '# No conduit flow restricts Modbus or DNP3 function codes: no rules.');
+  const restricted = idsRules(ctx);
+  if (restricted.length === 0) lines.push('#', '# No conduit flow restricts Modbus or DNP3 function codes or Modbus unit ids: no rules.');
   for (const r of restricted) {
     const addr = `${idsAddresses(r, 'src')} any -> ${idsAddresses(r, 'dst')} ${idsPorts(r)}`;
     const msg = (what: string) => `msg:"otzones ${r.conduitId} ${r.fromZone} to ${r.toZone}: ${what} not allowed"`;
     lines.push('#', `# ${ruleSummary(r)}`);
+    for (const g of modbusUnitGroups(ctx.model, r)) {
+      lines.push(`# unit id ${g.unit} only for ${g.assetIds.join(', ')} (their modbus.unit_id); every other unit id is dropped`);
+      const uaddr = `${idsAddresses(r, 'src')} any -> ${idsAddressList(g.prefixes)} ${idsPorts(r)}`;
+      if (g.unit > 0) lines.push(`drop modbus ${uaddr} (${msg(`Modbus unit below ${g.unit}`)}; flow:to_server,established; modbus: unit <${g.unit}; sid:${sid++}; rev:1;)`);
+      if (g.unit < 255) lines.push(`drop modbus ${uaddr} (${msg(`Modbus unit above ${g.unit}`)}; flow:to_server,established; modbus: unit >${g.unit}; sid:${sid++}; rev:1;)`);
+    }
     if (r.app.modbusFunctionCodes) {
       lines.push(`# allowed Modbus function codes: ${r.app.modbusFunctionCodes.join(', ')}; every other code is dropped`);
       lines.push(`drop modbus ${addr} (${msg('Modbus function outside the specification')}; flow:to_server,established; modbus: function !assigned; sid:${sid++}; rev:1;)`);

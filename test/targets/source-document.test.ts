@@ -52,17 +52,25 @@ test('ios-switch: every line of step 3 is in the output (VLAN names are the zone
   assert.ok(idx('interface GigabitEthernet1/0/24') < idx('interface range GigabitEthernet1/0/19-23'));
 });
 
-test('ftd-snort and suricata: the Modbus flow drops every code but 3 and 4, scoped to HIST-01 -> Z2-BPCS:502', async () => {
+test('ftd-snort and suricata: the Modbus flow drops every code but 3 and 4 (HIST-01 -> Z2-BPCS:502) and units other than the PLCs\' 1', async () => {
   const snort = (await runCli(['compile', 'examples/refinery-unit3.yaml', '--target', 'ftd-snort'])).stdout;
   const codes = [...snort.matchAll(/modbus_func:(\d+);/g)].map((m) => Number(m[1]));
   assert.equal(codes.length, 254);
   assert.ok(!codes.includes(3) && !codes.includes(4));
   assert.equal(new Set(codes).size, 254);
-  for (const l of snort.split('\n').filter((x) => x.startsWith('drop'))) assert.ok(l.startsWith('drop tcp 10.30.1.50 any -> 10.20.0.0/16 502 ('), l);
+  for (const l of snort.split('\n').filter((x) => x.includes('modbus_func:'))) assert.ok(l.startsWith('drop tcp 10.30.1.50 any -> 10.20.0.0/16 502 ('), l);
+  // The PLCs declare modbus.unit_id 1: requests to them for any other unit are dropped.
+  const plcs = `[${Array.from({ length: 12 }, (_, i) => `10.20.1.${10 + i}`).join(',')}]`;
+  const units = snort.split('\n').filter((x) => x.includes('modbus_unit:'));
+  assert.equal(units.length, 255);
+  for (const l of units) assert.ok(l.startsWith(`drop tcp 10.30.1.50 any -> ${plcs} 502 (`), l);
+  assert.ok(!units.some((l) => l.includes('modbus_unit:1;')));
   const sids = [...snort.matchAll(/sid:(\d+);/g)].map((m) => m[1]);
   assert.equal(new Set(sids).size, sids.length, 'unique sids');
   const suri = (await runCli(['compile', 'examples/refinery-unit3.yaml', '--target', 'suricata'])).stdout;
   assert.match(suri, /^drop modbus 10\.30\.1\.50 any -> 10\.20\.0\.0\/16 502 \(.*modbus: function !assigned;/m);
   const sc = [...suri.matchAll(/modbus: function (\d+);/g)].map((m) => Number(m[1]));
   assert.ok(sc.includes(5) && sc.includes(16) && !sc.includes(3) && !sc.includes(4));
+  assert.match(suri, new RegExp(`^drop modbus 10\\.30\\.1\\.50 any -> \\[10\\.20\\.1\\.10,.*modbus: unit <1;`, 'm'));
+  assert.match(suri, /modbus: unit >1;/);
 });
