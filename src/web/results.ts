@@ -76,15 +76,93 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - last };
 }
 
+/**
+ * Offset of the first JSON syntax error in `text` (a small recursive-descent scan, run only after JSON.parse
+ * failed: V8's messages carry a position only for some errors). -1 when the text is valid JSON.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const str = () => {
+    i++; // opening quote
+    while (i < text.length && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+      }
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    } else if (c === '"') str();
+    else {
+      const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+      if (!m) fail();
+      i += m![0].length;
+    }
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+  } catch (e) {
+    if (typeof e === 'number') return Math.min(e, text.length);
+    throw e;
+  }
+  return -1;
+}
+
 /** JSON.parse with an error message that names the file and line:column. */
 export function parseJsonFile(file: string, text: string): Loaded<unknown> {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {
-    const msg = (e as Error).message;
-    const m = /at position (\d+)/.exec(msg);
-    const pos = m ? lineColumn(text, Number(m[1])) : text.trim() === '' ? { line: 1, column: 1 } : lineColumn(text, text.length);
-    const why = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input');
+    const found = jsonErrorOffset(text);
+    const offset = found < 0 ? text.length : found;
+    const pos = lineColumn(text, offset);
+    const why = offset >= text.length ? 'unexpected end of input' : `unexpected ${JSON.stringify(text[offset])}`;
     return { ok: false, error: `${file}:${pos.line}:${pos.column}: not valid JSON (${why})` };
   }
 }

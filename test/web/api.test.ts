@@ -227,3 +227,27 @@ test('UI sources never parse data as HTML', () => {
     assert.doesNotMatch(text, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, `${f} must not load anything from the network`);
   }
 });
+
+test('JSON error offsets agree with JSON.parse on valid and broken documents', async () => {
+  const { jsonErrorOffset } = await import('../../src/web/results.ts');
+  const fc = (await import('fast-check')).default;
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.nat(), fc.constantFrom('', ',', ']', '}', '"', 'x', ':'), (v, at, junk) => {
+      const good = JSON.stringify(v, null, 1);
+      assert.equal(jsonErrorOffset(good), -1);
+      const k = at % (good.length + 1);
+      const bad = good.slice(0, k) + junk + good.slice(k);
+      let parses = true;
+      try {
+        JSON.parse(bad);
+      } catch {
+        parses = false;
+      }
+      // Our scanner finds an error exactly when JSON.parse does.
+      assert.equal(jsonErrorOffset(bad) === -1, parses, bad);
+    }),
+    { numRuns: 1000 },
+  );
+  assert.equal(jsonErrorOffset('{"a": [1, 2,]}'), 12);
+  assert.equal(jsonErrorOffset('{"a": 1'), 7);
+});
