@@ -1,0 +1,244 @@
+/**
+ * Connection table: one entry per conversation (canonical 5-tuple: endpoint A < endpoint B), in typed arrays.
+ * Open addressing over an Int32 slot array pointing into dense per-entry arrays, so nothing is allocated
+ * per packet and memory grows with the number of live conversations only (about 150 bytes each).
+ * Direction 0 = A→B, 1 = B→A. The initiator is decided later (SYN, else well-known port).
+ */
+
+export const FAMILY_V4 = 4;
+export const FAMILY_V6 = 6;
+
+/** Words per key: [family | proto << 8, portA << 16 | portB, a0..a3, b0..b3]. */
+const KW = 10;
+
+export class ConnTable {
+  size = 0;
+  private slots: Int32Array;
+  private mask: number;
+  cap: number;
+  keys: Uint32Array;
+  pkts: Float64Array; // [2*i + dir]
+  bytes: Float64Array; // [2*i + dir]
+  first: Float64Array; // µs
+  last: Float64Array;
+  /** 0 unknown, 1 = A initiated (SYN from A), 2 = B initiated. */
+  syn: Uint8Array;
+  /** Direction of the first packet seen (0/1). */
+  firstDir: Uint8Array;
+  /** Application protocol id (see APP_* in classify.ts); 0 = not yet classified, 255 = gave up. */
+  app: Uint8Array;
+  /** Number of payload-carrying packets looked at for classification. */
+  tries: Uint8Array;
+  /** TCP per direction: next expected sequence number and whether it is known. */
+  nextSeq: Uint32Array;
+  seqOk: Uint8Array;
+  /** Stream parser per direction: bytes of the current header collected, bytes still to skip, header bytes. */
+  hdrLen: Uint8Array;
+  skip: Int32Array;
+  hdr: Uint8Array; // 8 per direction
+  /** 1 when the stream in this direction could not be framed (counted once). */
+  broken: Uint8Array;
+
+  constructor(initialEntries = 1 << 12) {
+    this.cap = initialEntries;
+    this.keys = new Uint32Array(this.cap * KW);
+    this.pkts = new Float64Array(this.cap * 2);
+    this.bytes = new Float64Array(this.cap * 2);
+    this.first = new Float64Array(this.cap);
+    this.last = new Float64Array(this.cap);
+    this.syn = new Uint8Array(this.cap);
+    this.firstDir = new Uint8Array(this.cap);
+    this.app = new Uint8Array(this.cap);
+    this.tries = new Uint8Array(this.cap);
+    this.nextSeq = new Uint32Array(this.cap * 2);
+    this.seqOk = new Uint8Array(this.cap * 2);
+    this.hdrLen = new Uint8Array(this.cap * 2);
+    this.skip = new Int32Array(this.cap * 2);
+    this.hdr = new Uint8Array(this.cap * 16);
+    this.broken = new Uint8Array(this.cap * 2);
+    const nslots = initialEntries * 2;
+    this.slots = new Int32Array(nslots).fill(-1);
+    this.mask = nslots - 1;
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const g = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, per: number): T => {
+      const n = new (a.constructor as new (n: number) => T)(cap * per);
+      n.set(a);
+      return n;
+    };
+    this.keys = g(this.keys, KW);
+    this.pkts = g(this.pkts, 2);
+    this.bytes = g(this.bytes, 2);
+    this.first = g(this.first, 1);
+    this.last = g(this.last, 1);
+    this.syn = g(this.syn, 1);
+    this.firstDir = g(this.firstDir, 1);
+    this.app = g(this.app, 1);
+    this.tries = g(this.tries, 1);
+    this.nextSeq = g(this.nextSeq, 2);
+    this.seqOk = g(this.seqOk, 2);
+    this.hdrLen = g(this.hdrLen, 2);
+    this.skip = g(this.skip, 2);
+    this.hdr = g(this.hdr, 16);
+    this.broken = g(this.broken, 2);
+    this.cap = cap;
+    const nslots = cap * 2;
+    this.slots = new Int32Array(nslots).fill(-1);
+    this.mask = nslots - 1;
+    const k = this.keys;
+    for (let i = 0; i < this.size; i++) {
+      const o = i * KW;
+      let s = hashKey(k[o], k[o + 1], k[o + 2], k[o + 3], k[o + 4], k[o + 5], k[o + 6], k[o + 7], k[o + 8], k[o + 9]) & this.mask;
+      while (this.slots[s] !== -1) s = (s + 1) & this.mask;
+      this.slots[s] = i;
+    }
+  }
+
+  /**
+   * Finds or inserts the entry for a canonical key (caller orders A < B). Returns the entry index.
+   * For IPv4 pass a1..a3 = b1..b3 = 0.
+   */
+  lookup(w0: number, w1: number, a0: number, a1: number, a2: number, a3: number, b0: number, b1: number, b2: number, b3: number): number {
+    const h = hashKey(w0, w1, a0, a1, a2, a3, b0, b1, b2, b3);
+    let s = h & this.mask;
+    const k = this.keys;
+    const slots = this.slots;
+    for (;;) {
+      const e = slots[s];
+      if (e === -1) break;
+      const o = e * KW;
+      if (k[o] === w0 && k[o + 1] === w1 && k[o + 2] === a0 && k[o + 6] === b0 && k[o + 3] === a1 && k[o + 4] === a2 && k[o + 5] === a3 && k[o + 7] === b1 && k[o + 8] === b2 && k[o + 9] === b3) return e;
+      s = (s + 1) & this.mask;
+    }
+    if (this.size >= this.cap) {
+      this.grow();
+      return this.lookup(w0, w1, a0, a1, a2, a3, b0, b1, b2, b3);
+    }
+    const e = this.size++;
+    slots[s] = e;
+    const o = e * KW;
+    k[o] = w0;
+    k[o + 1] = w1;
+    k[o + 2] = a0;
+    k[o + 3] = a1;
+    k[o + 4] = a2;
+    k[o + 5] = a3;
+    k[o + 6] = b0;
+    k[o + 7] = b1;
+    k[o + 8] = b2;
+    k[o + 9] = b3;
+    return e;
+  }
+
+  family(e: number): number {
+    return this.keys[e * KW] & 0xff;
+  }
+  proto(e: number): number {
+    return (this.keys[e * KW] >>> 8) & 0xff;
+  }
+  portA(e: number): number {
+    return this.keys[e * KW + 1] >>> 16;
+  }
+  portB(e: number): number {
+    return this.keys[e * KW + 1] & 0xffff;
+  }
+  /** Address words of endpoint A (side 0) or B (side 1). */
+  addr(e: number, side: number): [number, number, number, number] {
+    const o = e * KW + 2 + side * 4;
+    return [this.keys[o], this.keys[o + 1], this.keys[o + 2], this.keys[o + 3]];
+  }
+
+  /** Approximate bytes held, for the memory budget. */
+  memoryBytes(): number {
+    return this.cap * (KW * 4 + 16 + 16 + 8 + 8 + 4 + 8 + 2 + 2 + 8 + 16 + 2) + this.slots.byteLength;
+  }
+}
+
+export function hashKey(w0: number, w1: number, a0: number, a1: number, a2: number, a3: number, b0: number, b1: number, b2: number, b3: number): number {
+  let h = Math.imul(w0 ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ w1 ^ (h >>> 15), 0xc2b2ae35);
+  h = Math.imul(h ^ a0 ^ (h >>> 13), 0x85ebca6b);
+  h = Math.imul(h ^ b0 ^ (h >>> 16), 0xc2b2ae35);
+  if ((a1 | a2 | a3 | b1 | b2 | b3) !== 0) {
+    h = Math.imul(h ^ a1 ^ (h >>> 15), 0x85ebca6b);
+    h = Math.imul(h ^ a2 ^ (h >>> 13), 0xc2b2ae35);
+    h = Math.imul(h ^ a3 ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ b1 ^ (h >>> 15), 0xc2b2ae35);
+    h = Math.imul(h ^ b2 ^ (h >>> 13), 0x85ebca6b);
+    h = Math.imul(h ^ b3 ^ (h >>> 16), 0xc2b2ae35);
+  }
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Counters keyed by (entry, direction, code), open addressing in typed arrays: application function codes
+ * per conversation and direction without a Map or an object per packet.
+ */
+export class CodeCounter {
+  size = 0;
+  private mask: number;
+  keyEntry: Int32Array;
+  keyCode: Uint32Array; // dir << 24 | code
+  counts: Float64Array;
+
+  constructor(slots = 1 << 10) {
+    this.keyEntry = new Int32Array(slots).fill(-1);
+    this.keyCode = new Uint32Array(slots);
+    this.counts = new Float64Array(slots);
+    this.mask = slots - 1;
+  }
+
+  add(entry: number, dir: number, code: number, n: number): void {
+    const kc = ((dir << 24) | code) >>> 0;
+    let s = Math.imul(entry ^ Math.imul(kc, 0x9e3779b1), 0x85ebca6b);
+    s = (s ^ (s >>> 15)) & this.mask;
+    const ke = this.keyEntry;
+    for (;;) {
+      const e = ke[s];
+      if (e === -1) break;
+      if (e === entry && this.keyCode[s] === kc) {
+        this.counts[s] += n;
+        return;
+      }
+      s = (s + 1) & this.mask;
+    }
+    if ((this.size + 1) * 2 > ke.length) {
+      this.rehash();
+      this.add(entry, dir, code, n);
+      return;
+    }
+    ke[s] = entry;
+    this.keyCode[s] = kc;
+    this.counts[s] = n;
+    this.size++;
+  }
+
+  private rehash(): void {
+    const oe = this.keyEntry;
+    const oc = this.keyCode;
+    const on = this.counts;
+    const slots = oe.length * 2;
+    this.keyEntry = new Int32Array(slots).fill(-1);
+    this.keyCode = new Uint32Array(slots);
+    this.counts = new Float64Array(slots);
+    this.mask = slots - 1;
+    this.size = 0;
+    for (let i = 0; i < oe.length; i++) if (oe[i] !== -1) this.add(oe[i], oc[i] >>> 24, oc[i] & 0xffffff, on[i]);
+  }
+
+  /** All counters: entry → list of [dir, code, count], sorted by code. */
+  byEntry(): Map<number, Array<[number, number, number]>> {
+    const m = new Map<number, Array<[number, number, number]>>();
+    for (let i = 0; i < this.keyEntry.length; i++) {
+      const e = this.keyEntry[i];
+      if (e === -1) continue;
+      let l = m.get(e);
+      if (!l) m.set(e, (l = []));
+      l.push([this.keyCode[i] >>> 24, this.keyCode[i] & 0xffffff, this.counts[i]]);
+    }
+    for (const l of m.values()) l.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    return m;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Conversation table → Observations: orients each conversation (SYN, else the well-known server port, else
+ * the first sender), names the application protocol and turns the code counters into per-direction maps.
+ */
+import { ConnTable, CodeCounter, FAMILY_V4 } from './conn-table.ts';
+import { APP_DNP3, APP_ENIP, APP_MODBUS, APP_NAMES, APP_OPCUA, APP_S7, APP_TLS } from './classify.ts';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from './decode.ts';
+import { S7_FUNCTIONS, S7_ROSCTR } from './s7comm.ts';
+import { ENIP_COMMANDS, cipServiceName } from './enip.ts';
+import { OPCUA_SECURITY_NONE, OPCUA_SECURITY_SECURED, OPCUA_TYPE_NAMES } from './opcua.ts';
+import { SERVER_PORTS, type Observation, type ObservedTransport } from './observation.ts';
+
+export function ipv4Text(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+export function ipv6Text(w: readonly number[]): string {
+  const g: number[] = [];
+  for (const x of w) g.push(x >>> 16, x & 0xffff);
+  // Longest run of zero groups (≥ 2) becomes "::" (RFC 5952).
+  let bs = -1;
+  let bl = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bl && j - i >= 2) {
+      bs = i;
+      bl = j - i;
+    }
+    i = j;
+  }
+  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(':');
+  if (bs < 0) return hex(g);
+  return `${hex(g.slice(0, bs))}::${hex(g.slice(bs + bl))}`;
+}
+
+function transportOf(proto: number): ObservedTransport {
+  return proto === PROTO_TCP ? 'tcp' : proto === PROTO_UDP ? 'udp' : proto === PROTO_ICMP || proto === PROTO_ICMPV6 ? 'icmp' : 'other';
+}
+
+/** Which side (0 = A, 1 = B) initiated, and how that was decided. */
+export function initiatorSide(t: ConnTable, e: number): { side: number; by: Observation['initiatorBy'] } {
+  if (t.syn[e] === 1) return { side: 0, by: 'syn' };
+  if (t.syn[e] === 2) return { side: 1, by: 'syn' };
+  const proto = t.proto(e);
+  if (proto === PROTO_TCP || proto === PROTO_UDP) {
+    const pa = t.portA(e);
+    const pb = t.portB(e);
+    const sa = SERVER_PORTS.has(pa);
+    const sb = SERVER_PORTS.has(pb);
+    if (sb && !sa) return { side: 0, by: 'port' };
+    if (sa && !sb) return { side: 1, by: 'port' };
+    if (!sa && !sb) {
+      if (pb < 1024 && pa >= 1024) return { side: 0, by: 'port' };
+      if (pa < 1024 && pb >= 1024) return { side: 1, by: 'port' };
+    }
+  }
+  return { side: t.firstDir[e], by: 'first-packet' };
+}
+
+function appName(app: number, code: number): string | undefined {
+  if (app === APP_S7) {
+    const r = code >> 8;
+    const f = code & 0xff;
+    return `${S7_ROSCTR[r] ?? `rosctr-${r}`}:${f === 0xff ? 'none' : (S7_FUNCTIONS[f] ?? `function-0x${f.toString(16)}`)}`;
+  }
+  if (app === APP_ENIP) {
+    const c = code >> 8;
+    const s = code & 0xff;
+    return `${ENIP_COMMANDS[c] ?? `command-0x${c.toString(16)}`}${s === 0xff ? '' : `:${cipServiceName(s)}`}`;
+  }
+  if (app === APP_OPCUA) {
+    if (code === OPCUA_SECURITY_NONE) return 'security:none';
+    if (code === OPCUA_SECURITY_SECURED) return 'security:secured';
+    return OPCUA_TYPE_NAMES[code];
+  }
+  return undefined;
+}
+
+/** Every conversation of the table as an Observation (sorted by first-seen for deterministic output). */
+export function observationsFrom(t: ConnTable, codes: CodeCounter, file: string): Observation[] {
+  const byEntry = codes.byEntry();
+  const out: Observation[] = [];
+  for (let e = 0; e < t.size; e++) {
+    const { side, by } = initiatorSide(t, e);
+    const fam = t.family(e) === FAMILY_V4 ? 4 : 6;
+    const a = t.addr(e, 0);
+    const b = t.addr(e, 1);
+    const textA = fam === 4 ? ipv4Text(a[0]) : ipv6Text(a);
+    const textB = fam === 4 ? ipv4Text(b[0]) : ipv6Text(b);
+    const proto = t.proto(e);
+    const transport = transportOf(proto);
+    const pa = t.portA(e);
+    const pb = t.portB(e);
+    const app = t.app[e];
+    const o = side; // index of the initiator → responder direction (dir 0 = A→B)
+    const obs: Observation = {
+      family: fam,
+      src: side === 0 ? textA : textB,
+      dst: side === 0 ? textB : textA,
+      transport,
+      ipProto: proto,
+      srcPort: side === 0 ? pa : pb,
+      dstPort: side === 0 ? pb : pa,
+      protocol: APP_NAMES[app] ?? 'unknown',
+      packetsOut: t.pkts[2 * e + o],
+      bytesOut: t.bytes[2 * e + o],
+      packetsIn: t.pkts[2 * e + (1 - o)],
+      bytesIn: t.bytes[2 * e + (1 - o)],
+      first: t.first[e],
+      last: t.last[e],
+      initiatorBy: by,
+      requestCodes: {},
+      responseCodes: {},
+      appCodes: {},
+      connections: 1,
+      file,
+    };
+    if (transport === 'other') obs.protocol = `ip-proto-${proto}`;
+    if (app === APP_TLS && obs.dstPort === 443) obs.protocol = 'https';
+    for (const [dir, code, n] of byEntry.get(e) ?? []) {
+      if (app === APP_MODBUS || app === APP_DNP3) {
+        const m = dir === o ? obs.requestCodes : obs.responseCodes;
+        m[code] = (m[code] ?? 0) + n;
+      } else {
+        const name = appName(app, code);
+        if (name) obs.appCodes[name] = (obs.appCodes[name] ?? 0) + n;
+      }
+    }
+    out.push(obs);
+  }
+  return out;
+}

@@ -1,0 +1,482 @@
+/**
+ * Per-packet decoding: link layer → IPv4/IPv6 → TCP/UDP/ICMP → conversation table and application codes.
+ * The hot path: reads bytes by offset from the reader's buffer, writes only into typed arrays and number
+ * fields, allocates nothing and creates no closures per packet.
+ */
+import { CodeCounter, ConnTable } from './conn-table.ts';
+import {
+  APP_DNP3,
+  APP_ENIP,
+  APP_ICMP,
+  APP_MODBUS,
+  APP_OPCUA,
+  APP_PENDING,
+  APP_S7,
+  APP_UNKNOWN,
+  classifyTcp,
+  classifyUdp,
+} from './classify.ts';
+import { MBAP_MAX_LENGTH } from './modbus.ts';
+import { dnp3FunctionCode } from './dnp3.ts';
+import { s7Code } from './s7comm.ts';
+import { enipCode } from './enip.ts';
+import { opcuaMessageType, opcuaSecurity } from './opcua.ts';
+
+export const LINKTYPE_NULL = 0;
+export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_RAW_OPENBSD = 12; // DLT_RAW on most systems (value 12 in the DLT space)
+export const LINKTYPE_RAW_14 = 14;
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_LOOP = 108;
+export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_NFLOG = 239;
+export const LINKTYPE_LINUX_SLL2 = 276;
+
+export const SUPPORTED_LINKTYPES: readonly number[] = [0, 1, 12, 14, 101, 108, 113, 228, 229, 239, 276];
+
+export const PROTO_ICMP = 1;
+export const PROTO_TCP = 6;
+export const PROTO_UDP = 17;
+export const PROTO_ICMPV6 = 58;
+
+/** Packet-level problems, counted with the byte offset of the first occurrence. */
+export const ISSUE_TRUNCATED_L2 = 0;
+export const ISSUE_BAD_IP_HEADER = 1;
+export const ISSUE_TRUNCATED_L4 = 2;
+export const ISSUE_MODBUS_FRAMING = 3;
+export const ISSUE_UNSUPPORTED_LINKTYPE = 4;
+export const ISSUE_NAMES = [
+  'packets too short for their link-layer header',
+  'packets with an invalid or cut-short IP header',
+  'packets whose TCP/UDP/ICMP header is cut short',
+  'Modbus/TCP streams that lost framing (protocol id not 0 or length out of range); counting resumed at the next segment',
+  'packets of an unsupported link type',
+];
+
+export interface DecodeStats {
+  packets: number;
+  bytes: number;
+  ipv4: number;
+  ipv6: number;
+  nonIp: number;
+  fragments: number;
+  tcp: number;
+  udp: number;
+  icmp: number;
+  otherIp: number;
+  vlanTagged: number;
+  modbusAdus: number;
+}
+
+export class PacketDecoder {
+  readonly conns: ConnTable;
+  readonly codes = new CodeCounter();
+  readonly stats: DecodeStats = {
+    packets: 0,
+    bytes: 0,
+    ipv4: 0,
+    ipv6: 0,
+    nonIp: 0,
+    fragments: 0,
+    tcp: 0,
+    udp: 0,
+    icmp: 0,
+    otherIp: 0,
+    vlanTagged: 0,
+    modbusAdus: 0,
+  };
+  readonly issueCount = new Float64Array(ISSUE_NAMES.length);
+  readonly issueOffset = new Float64Array(ISSUE_NAMES.length).fill(-1);
+  readonly issueFile: (string | undefined)[] = new Array(ISSUE_NAMES.length).fill(undefined);
+  /** The file and the byte offset of the record being decoded (set by the reader; used in diagnostics only). */
+  file = '';
+  recordOffset = 0;
+  /** Linktype of the last unsupported-linktype packet. */
+  lastBadLinktype = -1;
+
+  /** Tunnel nesting depth of the datagram being decoded. */
+  private depth = 0;
+  // Current packet's addresses (no per-packet allocation).
+  private fam = 4;
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private d0 = 0;
+  private d1 = 0;
+  private d2 = 0;
+  private d3 = 0;
+
+  constructor(conns = new ConnTable()) {
+    this.conns = conns;
+  }
+
+  private issue(kind: number): void {
+    if (this.issueCount[kind]++ === 0) {
+      this.issueOffset[kind] = this.recordOffset;
+      this.issueFile[kind] = this.file;
+    }
+  }
+
+  /** One captured frame: `caplen` bytes at `off` in `b`, `wirelen` on the wire, timestamp in µs. */
+  packet(b: Uint8Array, off: number, caplen: number, wirelen: number, linktype: number, ts: number): void {
+    const st = this.stats;
+    st.packets++;
+    st.bytes += wirelen;
+    const end = off + caplen;
+    let p = off;
+    let etype = 0;
+    switch (linktype) {
+      case LINKTYPE_ETHERNET:
+        if (caplen < 14) return this.issue(ISSUE_TRUNCATED_L2);
+        etype = (b[p + 12] << 8) | b[p + 13];
+        p += 14;
+        break;
+      case LINKTYPE_LINUX_SLL:
+        if (caplen < 16) return this.issue(ISSUE_TRUNCATED_L2);
+        etype = (b[p + 14] << 8) | b[p + 15];
+        p += 16;
+        break;
+      case LINKTYPE_LINUX_SLL2:
+        if (caplen < 20) return this.issue(ISSUE_TRUNCATED_L2);
+        etype = (b[p] << 8) | b[p + 1];
+        p += 20;
+        break;
+      case LINKTYPE_RAW:
+      case LINKTYPE_RAW_OPENBSD:
+      case LINKTYPE_RAW_14:
+      case LINKTYPE_IPV4:
+      case LINKTYPE_IPV6:
+        if (caplen < 1) return this.issue(ISSUE_TRUNCATED_L2);
+        etype = b[p] >> 4 === 6 ? 0x86dd : 0x0800;
+        break;
+      case LINKTYPE_NULL:
+      case LINKTYPE_LOOP: {
+        if (caplen < 4) return this.issue(ISSUE_TRUNCATED_L2);
+        // Address family in host (NULL) or network (LOOP) byte order: 2 = IPv4; 24, 28, 30 = IPv6.
+        const af = b[p] | b[p + 3];
+        etype = af === 2 ? 0x0800 : af === 24 || af === 28 || af === 30 ? 0x86dd : 0;
+        p += 4;
+        break;
+      }
+      case LINKTYPE_NFLOG: {
+        // 4-byte header, then TLVs (length u16 host order incl. header, type u16); type 9 = payload.
+        if (caplen < 4) return this.issue(ISSUE_TRUNCATED_L2);
+        const family = b[p];
+        p += 4;
+        let found = false;
+        while (p + 4 <= end) {
+          const tl = b[p] | (b[p + 1] << 8);
+          const tt = b[p + 2] | (b[p + 3] << 8);
+          if (tl < 4) break;
+          if ((tt & 0x7fff) === 9) {
+            found = true;
+            p += 4;
+            break;
+          }
+          p += (tl + 3) & ~3;
+        }
+        if (!found) {
+          st.nonIp++;
+          return;
+        }
+        etype = family === 10 ? 0x86dd : 0x0800;
+        break;
+      }
+      default:
+        this.lastBadLinktype = linktype;
+        return this.issue(ISSUE_UNSUPPORTED_LINKTYPE);
+    }
+    // 802.1Q, 802.1ad (QinQ) and the old 0x9100 tag, stacked.
+    let tags = 0;
+    while ((etype === 0x8100 || etype === 0x88a8 || etype === 0x9100) && tags < 8) {
+      if (p + 4 > end) return this.issue(ISSUE_TRUNCATED_L2);
+      etype = (b[p + 2] << 8) | b[p + 3];
+      p += 4;
+      tags++;
+    }
+    if (tags) st.vlanTagged++;
+    // 802.3 length field + LLC/SNAP (AA AA 03, OUI, EtherType).
+    if (etype <= 1500 && linktype === LINKTYPE_ETHERNET && p + 8 <= end && b[p] === 0xaa && b[p + 1] === 0xaa && b[p + 2] === 0x03) {
+      etype = (b[p + 6] << 8) | b[p + 7];
+      p += 8;
+    }
+    if (etype === 0x0800) this.ipv4(b, p, end, wirelen, ts);
+    else if (etype === 0x86dd) this.ipv6(b, p, end, wirelen, ts);
+    else st.nonIp++;
+  }
+
+  private ipv4(b: Uint8Array, p: number, end: number, wirelen: number, ts: number): void {
+    if (p + 20 > end || b[p] >> 4 !== 4) {
+      if (p + 1 <= end && b[p] >> 4 === 4) return this.issue(ISSUE_BAD_IP_HEADER);
+      return this.issue(ISSUE_BAD_IP_HEADER);
+    }
+    const ihl = (b[p] & 15) << 2;
+    if (ihl < 20) return this.issue(ISSUE_BAD_IP_HEADER);
+    const total = (b[p + 2] << 8) | b[p + 3];
+    this.stats.ipv4++;
+    const frag = ((b[p + 6] << 8) | b[p + 7]) & 0x3fff;
+    this.fam = 4;
+    this.s0 = ((b[p + 12] << 24) | (b[p + 13] << 16) | (b[p + 14] << 8) | b[p + 15]) >>> 0;
+    this.d0 = ((b[p + 16] << 24) | (b[p + 17] << 16) | (b[p + 18] << 8) | b[p + 19]) >>> 0;
+    this.s1 = this.s2 = this.s3 = this.d1 = this.d2 = this.d3 = 0;
+    const proto = b[p + 9];
+    if (frag !== 0) {
+      this.stats.fragments++;
+      // Later fragments carry no transport header: counted, not reassembled, not attributed to a port.
+      if ((frag & 0x1fff) !== 0) return;
+    }
+    // Total length bounds the datagram (Ethernet padding excluded); 0 = TSO-captured, use what is there.
+    let ipEnd = total >= ihl ? p + total : end;
+    const capEnd = ipEnd < end ? ipEnd : end;
+    if (total !== 0 && total < ihl) return this.issue(ISSUE_BAD_IP_HEADER);
+    if (p + ihl > end) return this.issue(ISSUE_BAD_IP_HEADER);
+    if (total === 0) ipEnd = end;
+    this.l4(proto, b, p + ihl, capEnd, ipEnd, wirelen, ts);
+  }
+
+  private ipv6(b: Uint8Array, p: number, end: number, wirelen: number, ts: number): void {
+    if (p + 40 > end || b[p] >> 4 !== 6) return this.issue(ISSUE_BAD_IP_HEADER);
+    this.stats.ipv6++;
+    const plen = (b[p + 4] << 8) | b[p + 5];
+    let nh = b[p + 6];
+    this.fam = 6;
+    this.s0 = ((b[p + 8] << 24) | (b[p + 9] << 16) | (b[p + 10] << 8) | b[p + 11]) >>> 0;
+    this.s1 = ((b[p + 12] << 24) | (b[p + 13] << 16) | (b[p + 14] << 8) | b[p + 15]) >>> 0;
+    this.s2 = ((b[p + 16] << 24) | (b[p + 17] << 16) | (b[p + 18] << 8) | b[p + 19]) >>> 0;
+    this.s3 = ((b[p + 20] << 24) | (b[p + 21] << 16) | (b[p + 22] << 8) | b[p + 23]) >>> 0;
+    this.d0 = ((b[p + 24] << 24) | (b[p + 25] << 16) | (b[p + 26] << 8) | b[p + 27]) >>> 0;
+    this.d1 = ((b[p + 28] << 24) | (b[p + 29] << 16) | (b[p + 30] << 8) | b[p + 31]) >>> 0;
+    this.d2 = ((b[p + 32] << 24) | (b[p + 33] << 16) | (b[p + 34] << 8) | b[p + 35]) >>> 0;
+    this.d3 = ((b[p + 36] << 24) | (b[p + 37] << 16) | (b[p + 38] << 8) | b[p + 39]) >>> 0;
+    const ipEnd = plen === 0 ? end : p + 40 + plen;
+    const capEnd = ipEnd < end ? ipEnd : end;
+    let q = p + 40;
+    for (let i = 0; i < 8; i++) {
+      if (nh === 0 || nh === 43 || nh === 60) {
+        if (q + 8 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
+        nh = b[q];
+        q += (b[q + 1] + 1) << 3;
+      } else if (nh === 51) {
+        if (q + 8 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
+        nh = b[q];
+        q += (b[q + 1] + 2) << 2;
+      } else if (nh === 44) {
+        if (q + 8 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
+        this.stats.fragments++;
+        const fo = ((b[q + 2] << 8) | b[q + 3]) & 0xfff8;
+        nh = b[q];
+        q += 8;
+        if (fo !== 0) return;
+      } else break;
+    }
+    if (q > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
+    this.l4(nh, b, q, capEnd, ipEnd, wirelen, ts);
+  }
+
+  /** Canonical order and table update; returns entry index * 2 + direction. */
+  private touch(proto: number, sport: number, dport: number, wirelen: number, ts: number): number {
+    let dir = 0;
+    if (this.fam === 4) {
+      dir = this.s0 > this.d0 || (this.s0 === this.d0 && sport > dport) ? 1 : 0;
+    } else {
+      const c =
+        this.s0 !== this.d0 ? this.s0 - this.d0 : this.s1 !== this.d1 ? this.s1 - this.d1 : this.s2 !== this.d2 ? this.s2 - this.d2 : this.s3 - this.d3;
+      dir = c > 0 || (c === 0 && sport > dport) ? 1 : 0;
+    }
+    const w0 = this.fam | (proto << 8);
+    const t = this.conns;
+    const before = t.size;
+    const e =
+      dir === 0
+        ? t.lookup(w0, ((sport << 16) | dport) >>> 0, this.s0, this.s1, this.s2, this.s3, this.d0, this.d1, this.d2, this.d3)
+        : t.lookup(w0, ((dport << 16) | sport) >>> 0, this.d0, this.d1, this.d2, this.d3, this.s0, this.s1, this.s2, this.s3);
+    const i = 2 * e + dir;
+    if (t.size !== before) {
+      t.first[e] = ts;
+      t.last[e] = ts;
+      t.firstDir[e] = dir;
+    } else {
+      if (ts < t.first[e]) t.first[e] = ts;
+      if (ts > t.last[e]) t.last[e] = ts;
+    }
+    t.pkts[i]++;
+    t.bytes[i] += wirelen;
+    return i;
+  }
+
+  private l4(proto: number, b: Uint8Array, p: number, capEnd: number, ipEnd: number, wirelen: number, ts: number): void {
+    const st = this.stats;
+    if (proto === PROTO_TCP) {
+      st.tcp++;
+      if (p + 4 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
+      const sport = (b[p] << 8) | b[p + 1];
+      const dport = (b[p + 2] << 8) | b[p + 3];
+      const i = this.touch(PROTO_TCP, sport, dport, wirelen, ts);
+      if (p + 14 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
+      const flags = b[p + 13];
+      const t = this.conns;
+      const e = i >> 1;
+      const dir = i & 1;
+      const seq = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
+      if (flags & 0x02) {
+        if (!(flags & 0x10)) t.syn[e] = dir === 0 ? 1 : 2;
+        else if (t.syn[e] === 0) t.syn[e] = dir === 0 ? 2 : 1;
+        t.nextSeq[i] = (seq + 1) >>> 0;
+        t.seqOk[i] = 1;
+        t.hdrLen[i] = 0;
+        t.skip[i] = 0;
+        return;
+      }
+      if (p + 20 > capEnd) return;
+      const doff = (b[p + 12] >> 4) << 2;
+      if (doff < 20) return this.issue(ISSUE_TRUNCATED_L4);
+      const ps = p + doff;
+      let len = ipEnd - ps; // payload on the wire
+      if (len <= 0) return;
+      let off = ps;
+      // Sequence check: drop retransmitted bytes, resynchronise stream framing after a gap.
+      if (t.seqOk[i]) {
+        const diff = (seq - t.nextSeq[i]) | 0;
+        if (diff < 0) {
+          if (diff + len <= 0) return;
+          off -= diff;
+          len += diff;
+          t.nextSeq[i] = (t.nextSeq[i] + len) >>> 0;
+        } else {
+          if (diff > 0) {
+            t.hdrLen[i] = 0;
+            t.skip[i] = 0;
+          }
+          t.nextSeq[i] = (seq + len) >>> 0;
+        }
+      } else {
+        t.seqOk[i] = 1;
+        t.nextSeq[i] = (seq + len) >>> 0;
+      }
+      let have = capEnd - off; // captured payload bytes
+      if (have > len) have = len;
+      if (have <= 0) return;
+      let app = t.app[e];
+      if (app === APP_PENDING) {
+        app = classifyTcp(b, off, have, sport, dport);
+        if (app === APP_PENDING && ++t.tries[e] >= 4) app = APP_UNKNOWN;
+        t.app[e] = app;
+      }
+      if (app === APP_MODBUS) {
+        this.modbus(b, off, have, e, i);
+        if (have < len) {
+          // Snapshot length cut the segment: restart framing at the next one.
+          t.hdrLen[i] = 0;
+          t.skip[i] = 0;
+        }
+      } else if (app !== APP_UNKNOWN) this.appCode(app, b, off, have, e, dir);
+      return;
+    }
+    if (proto === PROTO_UDP) {
+      st.udp++;
+      if (p + 8 > capEnd) {
+        if (p + 4 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
+        this.issue(ISSUE_TRUNCATED_L4);
+      }
+      const sport = (b[p] << 8) | b[p + 1];
+      const dport = (b[p + 2] << 8) | b[p + 3];
+      const i = this.touch(PROTO_UDP, sport, dport, wirelen, ts);
+      const e = i >> 1;
+      const t = this.conns;
+      const have = capEnd - (p + 8);
+      if (have <= 0) return;
+      let app = t.app[e];
+      if (app === APP_PENDING) {
+        app = classifyUdp(b, p + 8, have, sport, dport);
+        t.app[e] = app;
+      }
+      if (app === APP_DNP3) this.appCode(app, b, p + 8, have, e, i & 1);
+      return;
+    }
+    if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
+      st.icmp++;
+      if (p + 1 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
+      const type = b[p];
+      const i = this.touch(proto, 0, 0, wirelen, ts);
+      const e = i >> 1;
+      const dir = i & 1;
+      const t = this.conns;
+      t.app[e] = APP_ICMP;
+      if (type === 8 || type === 128) {
+        if (t.syn[e] === 0) t.syn[e] = dir === 0 ? 1 : 2;
+      } else if (type === 0 || type === 129) {
+        if (t.syn[e] === 0) t.syn[e] = dir === 0 ? 2 : 1;
+      }
+      return;
+    }
+    if ((proto === 4 || proto === 41) && this.depth < 2) {
+      // IP-in-IP / IPv6-in-IP: the inner datagram is the conversation (as tshark's conversation tables see it).
+      this.depth++;
+      if (proto === 4) this.ipv4(b, p, capEnd, wirelen, ts);
+      else this.ipv6(b, p, capEnd, wirelen, ts);
+      this.depth--;
+      return;
+    }
+    st.otherIp++;
+    this.touch(proto, 0, 0, wirelen, ts);
+  }
+
+  /** Modbus/TCP framing per direction: several ADUs per segment, ADUs split across segments. */
+  private modbus(b: Uint8Array, p: number, n: number, e: number, i: number): void {
+    const t = this.conns;
+    const hdr = t.hdr;
+    const h = i << 3;
+    while (n > 0) {
+      const sk = t.skip[i];
+      if (sk > 0) {
+        const k = sk < n ? sk : n;
+        t.skip[i] = sk - k;
+        p += k;
+        n -= k;
+        continue;
+      }
+      let hl = t.hdrLen[i];
+      while (hl < 8 && n > 0) {
+        hdr[h + hl++] = b[p++];
+        n--;
+      }
+      if (hl < 8) {
+        t.hdrLen[i] = hl;
+        return;
+      }
+      t.hdrLen[i] = 0;
+      const l = (hdr[h + 4] << 8) | hdr[h + 5];
+      if (hdr[h + 2] !== 0 || hdr[h + 3] !== 0 || l < 2 || l > MBAP_MAX_LENGTH) {
+        // Lost framing: drop the rest of this segment; the next segment starts a fresh header.
+        if (!t.broken[i]) {
+          t.broken[i] = 1;
+          this.issue(ISSUE_MODBUS_FRAMING);
+        }
+        return;
+      }
+      this.stats.modbusAdus++;
+      this.codes.add(e, i & 1, hdr[h + 7], 1);
+      t.skip[i] = l - 2;
+    }
+  }
+
+  /** Per-segment codes for DNP3, S7comm, EtherNet/IP and OPC UA (first PDU of the segment). */
+  private appCode(app: number, b: Uint8Array, p: number, n: number, e: number, dir: number): void {
+    let c = -1;
+    if (app === APP_DNP3) c = dnp3FunctionCode(b, p, n);
+    else if (app === APP_S7) c = s7Code(b, p, n);
+    else if (app === APP_ENIP) c = enipCode(b, p, n);
+    else if (app === APP_OPCUA) {
+      c = opcuaMessageType(b, p, n);
+      if (c === 3) {
+        const sec = opcuaSecurity(b, p, n);
+        if (sec) this.codes.add(e, dir, sec, 1);
+      }
+      if (c === 0) c = -1;
+    }
+    if (c >= 0) this.codes.add(e, dir, c, 1);
+  }
+}

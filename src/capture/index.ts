@@ -1,0 +1,108 @@
+/**
+ * Capture input: reads pcap/pcapng files (plain or gzip) into one conversation table and returns
+ * Observations plus diagnostics (ZC850–ZC859) that name the file and the byte offset of each problem.
+ */
+import { openSync, readSync, closeSync } from 'node:fs';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { defineCode } from '../diagnostics/codes.ts';
+import { PacketDecoder, ISSUE_NAMES, ISSUE_UNSUPPORTED_LINKTYPE, type DecodeStats } from './decode.ts';
+import { readCaptureFile, type FileReadResult, type ReadProgress } from './reader.ts';
+import { observationsFrom } from './conversations.ts';
+import type { Observation } from './observation.ts';
+
+export const CAPTURE_UNREADABLE = defineCode({ code: 'ZC850', name: 'capture-unreadable', severity: 'error', title: 'The capture file cannot be opened or is not a capture' });
+export const CAPTURE_CORRUPT = defineCode({ code: 'ZC851', name: 'capture-corrupt', severity: 'error', title: 'The capture is corrupt from a byte offset on; the rest of the file is not read' });
+export const CAPTURE_TRUNCATED = defineCode({ code: 'ZC852', name: 'capture-truncated', severity: 'warning', title: 'The capture ends inside a record, or a block is inconsistent' });
+export const CAPTURE_PACKET_ISSUES = defineCode({ code: 'ZC853', name: 'malformed-packets', severity: 'warning', title: 'Packets whose headers could not be decoded (counted, first offset given)' });
+export const CAPTURE_LINKTYPE = defineCode({ code: 'ZC854', name: 'unsupported-linktype', severity: 'warning', title: 'Packets of a link type the reader does not decode' });
+
+export interface CaptureResult {
+  observations: Observation[];
+  stats: DecodeStats;
+  files: FileReadResult[];
+  diagnostics: Diagnostic[];
+}
+
+export interface ReadCapturesOptions {
+  /** Name shown for each path in diagnostics (default: the path). */
+  displayName?: (path: string) => string;
+  progress?: (file: string, done: number, total: number) => void | Promise<void>;
+  /** Reuse a decoder (the worker pool merges results instead). */
+  decoder?: PacketDecoder;
+}
+
+export async function readCaptures(paths: readonly string[], opts: ReadCapturesOptions = {}): Promise<CaptureResult> {
+  const dec = opts.decoder ?? new PacketDecoder();
+  const files: FileReadResult[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const path of paths) {
+    const name = opts.displayName?.(path) ?? path;
+    let r: FileReadResult;
+    try {
+      const progress: ReadProgress | undefined = opts.progress ? (d, t) => opts.progress!(name, d, t) : undefined;
+      r = await readCaptureFile(path, dec, name, progress);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      diagnostics.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `cannot read ${name}: ${err.code ?? ''} ${err.message}`.trim(), file: name, ids: [] });
+      continue;
+    }
+    files.push(r);
+    diagnostics.push(...fileDiagnostics(r));
+  }
+  diagnostics.push(...issueDiagnostics(dec));
+  return { observations: observationsFrom(dec.conns, dec.codes, paths.length === 1 ? (opts.displayName?.(paths[0]) ?? paths[0]) : ''), stats: dec.stats, files, diagnostics };
+}
+
+export function fileDiagnostics(r: FileReadResult): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (r.error) {
+    const notRead = r.packets === 0 && r.error.offset === 0;
+    const code = notRead ? CAPTURE_UNREADABLE : CAPTURE_CORRUPT;
+    out.push({
+      code: code.code,
+      severity: 'error',
+      message: `${r.file}: byte offset ${r.error.offset}: ${r.error.message}${notRead ? '' : ` (${r.packets} packet(s) before it were counted)`}`,
+      file: r.file,
+      offset: r.error.offset,
+      ids: [],
+    });
+  }
+  for (const w of r.warnings) {
+    out.push({ code: CAPTURE_TRUNCATED.code, severity: 'warning', message: `${r.file}: byte offset ${w.offset}: ${w.message}`, file: r.file, offset: w.offset, ids: [] });
+  }
+  return out;
+}
+
+export function issueDiagnostics(dec: PacketDecoder): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (let k = 0; k < ISSUE_NAMES.length; k++) {
+    const n = dec.issueCount[k];
+    if (!n) continue;
+    const file = dec.issueFile[k] ?? '';
+    const what = k === ISSUE_UNSUPPORTED_LINKTYPE ? `${ISSUE_NAMES[k]} (${dec.lastBadLinktype})` : ISSUE_NAMES[k];
+    out.push({
+      code: (k === ISSUE_UNSUPPORTED_LINKTYPE ? CAPTURE_LINKTYPE : CAPTURE_PACKET_ISSUES).code,
+      severity: 'warning',
+      message: `${n} ${what}; the first in ${file} at byte offset ${dec.issueOffset[k]}`,
+      file,
+      offset: dec.issueOffset[k],
+      ids: [],
+    });
+  }
+  return out;
+}
+
+/** First bytes of a file, for input-kind detection. */
+export function fileHead(path: string, n = 512): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(n);
+    const k = readSync(fd, b, 0, n, 0);
+    return b.subarray(0, k);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export { PacketDecoder } from './decode.ts';
+export type { Observation } from './observation.ts';

@@ -1,0 +1,59 @@
+/** tshark as the independent oracle: per-conversation counts and Modbus function codes. */
+import { spawnSync } from 'node:child_process';
+
+export function tsharkSkipReason(): string | false {
+  return spawnSync('sh', ['-c', 'command -v tshark']).status === 0 ? false : 'needs tshark (installed by .ci/run)';
+}
+
+export interface Conv {
+  frames: number;
+  /** null when tshark printed a rounded unit (kB, MB) instead of bytes. */
+  bytes: number | null;
+}
+
+function canon(a: string, b: string): string {
+  return a < b ? `${a} <-> ${b}` : `${b} <-> ${a}`;
+}
+
+export function convKey(addrA: string, portA: number, addrB: string, portB: number): string {
+  const ep = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
+  return canon(ep(addrA, portA), ep(addrB, portB));
+}
+
+/** `tshark -q -z conv,tcp -z conv,udp` parsed into canonical keys. */
+export function tsharkConversations(file: string, kind: 'tcp' | 'udp'): Map<string, Conv> {
+  const r = spawnSync('tshark', ['-n', '-r', file, '-q', '-z', `conv,${kind}`], { encoding: 'utf8' });
+  const out = new Map<string, Conv>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /^(\S+)\s+<->\s+(\S+)\s+(.*)$/.exec(line.trim());
+    if (!m) continue;
+    const cols = m[3].trim().split(/\s+/);
+    // frames bytes unit frames bytes unit frames bytes unit start duration
+    const frames = Number(cols[6].replace(/,/g, ''));
+    const unit = cols[8];
+    const bytes = unit === 'bytes' ? Number(cols[7].replace(/,/g, '')) : null;
+    const split = (ep: string) => {
+      const i = ep.lastIndexOf(':');
+      const addr = ep.slice(0, i).replace(/^\[|\]$/g, '');
+      return [addr, Number(ep.slice(i + 1))] as const;
+    };
+    const [a, pa] = split(m[1]);
+    const [b, pb] = split(m[2]);
+    out.set(convKey(a, pa, b, pb), { frames, bytes });
+  }
+  return out;
+}
+
+/** `tshark -Y modbus -T fields -e modbus.func_code`: count per function code (all PDUs, both directions). */
+export function tsharkModbusCodes(file: string): Map<number, number> {
+  const r = spawnSync('tshark', ['-n', '-r', file, '-Y', 'modbus', '-T', 'fields', '-e', 'modbus.func_code'], { encoding: 'utf8' });
+  const m = new Map<number, number>();
+  for (const line of r.stdout.split('\n')) {
+    for (const v of line.split(',')) {
+      if (v.trim() === '') continue;
+      const c = Number(v);
+      m.set(c, (m.get(c) ?? 0) + 1);
+    }
+  }
+  return m;
+}
