@@ -111,7 +111,7 @@ export function parseIptables(text: string, file: string): FirewallConfig {
         const chains = tables.get(table)!;
         const chain = chains.get(chainName) ?? { name: chainName, rules: [] };
         chains.set(chainName, chain);
-        const rule = parseRule(toks.slice(2), family, { file, line: no, text: line });
+        const rule = parseRule(toks.slice(2), family, { file, line: no, text: line }, chains);
         if (toks[0] === '-I') chain.rules.unshift(rule);
         else chain.rules.push(rule);
         count('parsed');
@@ -138,7 +138,7 @@ export function parseIptables(text: string, file: string): FirewallConfig {
   return cfg;
 }
 
-function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: number; text: string }): LRule {
+function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: number; text: string }, chains: Map<string, LChain>): LRule {
   const t: Term = { src: null, dst: null, protos: null, sports: null, dports: null, family };
   let verdict: Verdict = { kind: 'none' };
   let neverNew = false;
@@ -270,7 +270,7 @@ function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: 
         if (target === 'ACCEPT') verdict = { kind: 'accept' };
         else if (target === 'DROP' || target === 'REJECT') verdict = { kind: 'drop' };
         else if (target === 'RETURN') verdict = { kind: 'return' };
-        else if (/^[A-Z]+$/.test(target) && !goto) verdict = { kind: 'none' }; // LOG, MARK, NFLOG, CT, TCPMSS, DNAT, …
+        else if (!chains.has(target) && /^[A-Z]+$/.test(target) && !goto) verdict = { kind: 'none' }; // LOG, MARK, NFLOG, CT, TCPMSS, DNAT, …
         else verdict = { kind: goto ? 'goto' : 'jump', target };
         break;
       }

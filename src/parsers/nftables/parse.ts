@@ -92,6 +92,7 @@ function lowerRule(toks: string[], table: Table | undefined, source: SourceRef):
   let neverNew = false;
   let fuzzy = false;
   let i = 0;
+  if (toks.includes('.')) throw new Fail('concatenated matches (a . b) are not modelled');
   const take = (): { neg: boolean; values: string[] } => {
     let neg = false;
     let v = toks[i];
