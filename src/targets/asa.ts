@@ -4,11 +4,11 @@
  * L3/L4 only: ASA does not filter Modbus function codes; the ftd-snort target carries those.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import { lengthToMask, parseIp, type Prefix } from '../net/ip.ts';
+import { lengthToMask, parseIp, type Family, type Prefix } from '../net/ip.ts';
 import type { Firewall, Zone } from '../model/types.ts';
 import type { IREndpoint, PolicyRule } from '../policy/ir.ts';
 import {
-  TARGET_INCONSISTENT, TARGET_MISSING_KEY, boundedName, checkFirewallCoverage, comment, endpointPrefixes, firewallsFor,
+  TARGET_INCONSISTENT, TARGET_MISSING_KEY, boundedName, checkFirewallCoverage, comment, endpointPrefixes, families, firewallsFor,
   headerLines, isHost, portText, prefixAddress, ruleSummary, rulesOnFirewall, safeText, targetDiag, text, trustLevel,
   zoneById, zoneOfAddress,
 } from './common.ts';
@@ -69,11 +69,14 @@ function inlineOperand(p: Prefix): string {
   return p.family === 4 ? `${prefixAddress(p)} ${lengthToMask(p.len)}` : `${prefixAddress(p)}/${p.len}`;
 }
 
-/** A single prefix stays inline (as in the source document's step 2); sets become object-groups. */
-function addrRef(eps: IREndpoint[]): AddrRef {
-  const prefixes = endpointPrefixes(eps);
+/**
+ * A single prefix stays inline (as in the source document's step 2); sets become object-groups. One family
+ * per ACE, so an ACE never pairs an IPv4 source with an IPv6 destination; IPv6 groups end in `-v6`.
+ */
+function addrRef(eps: IREndpoint[], family: Family): AddrRef {
+  const prefixes = endpointPrefixes(eps, family);
   if (prefixes.length === 1) return { operand: inlineOperand(prefixes[0]) };
-  const name = boundedName(eps.map((e) => e.ref), 64, '_');
+  const name = family === 6 ? `${boundedName(eps.map((e) => e.ref), 61, '_')}-v6` : boundedName(eps.map((e) => e.ref), 64, '_');
   return { operand: `object-group ${name}`, group: { name, prefixes } };
 }
 
@@ -106,12 +109,11 @@ function emitFirewall(ctx: TargetContext, fw: Firewall): TargetFile {
   }
   // Object-groups for endpoint sets with more than one prefix.
   const groups = new Map<string, Prefix[]>();
-  const refs = new Map<PolicyRule, { src: AddrRef; dst: AddrRef }>();
+  const refs = new Map<PolicyRule, { src: AddrRef; dst: AddrRef }[]>();
   for (const r of rules) {
-    const src = addrRef(r.src);
-    const dst = addrRef(r.dst);
-    for (const g of [src.group, dst.group]) if (g) groups.set(g.name, g.prefixes);
-    refs.set(r, { src, dst });
+    const pairs = families(r).map((f) => ({ src: addrRef(r.src, f), dst: addrRef(r.dst, f) }));
+    for (const { src, dst } of pairs) for (const g of [src.group, dst.group]) if (g) groups.set(g.name, g.prefixes);
+    refs.set(r, pairs);
   }
   if (groups.size) {
     lines.push('! Address sets named by the zones and assets they hold');
@@ -134,8 +136,7 @@ function emitFirewall(ctx: TargetContext, fw: Firewall): TargetFile {
         lines.push(`access-list ${acl} remark ${safeText(ruleSummary(r), 100)}`);
         if (r.app.modbusFunctionCodes) lines.push(`access-list ${acl} remark Modbus function codes enforced by the ftd-snort rules, not by this ACE`);
         if (r.oneWay) lines.push(`access-list ${acl} remark one-way: no reply data expected${r.diode ? ' (hardware data diode)' : ''}`);
-        const ref = refs.get(r)!;
-        lines.push(...aces(acl, r, ref.src, ref.dst));
+        for (const ref of refs.get(r)!) lines.push(...aces(acl, r, ref.src, ref.dst));
       }
     }
     lines.push(`access-list ${acl} extended deny ip any any log`);

@@ -1,0 +1,41 @@
+/**
+ * The asa output for a dual-stack model (IPv6 subnets and hosts beside IPv4, ICMP, port ranges, asset sets)
+ * read back by otzones verify: it permits exactly the IR (no error findings), and no ACE pairs an IPv4
+ * operand with an IPv6 one.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.ts';
+import { variant, zone } from './helpers.ts';
+
+test('asa dual-stack output: verify finds nothing wrong, ACEs stay within one family', async () => {
+  const model = variant((m) => {
+    zone(m, 'Z3-OPS').subnets.push('fd00:30::/64');
+    zone(m, 'Z3-OPS').assets.push({ id: 'HIST-V6', name: 'v6 historian', role: 'historian', ip: 'fd00:30::50' });
+    zone(m, 'Z2-BPCS').subnets.push('fd00:20::/64');
+    m.conduits[0].protocols_allowed.push(
+      { protocol: 'modbus', port: 502, from: 'HIST-V6', to: 'Z2-BPCS', function_codes: [3] },
+      { protocol: 'icmp', from: 'HIST-01', to: 'PLC-01' },
+      { protocol: 'tcp', port: ['1000-2000', 44818, 2222], from: 'HIST-01', to: ['PLC-01', 'PLC-02'] },
+    );
+  });
+  const c = await runCli(['compile', model, '--target', 'asa']);
+  assert.equal(c.code, 0, c.stderr);
+  const cfg = join(mkdtempSync(join(tmpdir(), 'otz-asa6-')), 'fw.cfg');
+  writeFileSync(cfg, c.stdout);
+  assert.match(c.stdout, /^access-list OPS-to-BPCS-DMZ extended permit tcp host fd00:30::50 fd00:20::\/64 eq 502$/m);
+  assert.match(c.stdout, /^access-list OPS-to-BPCS-DMZ extended permit tcp host 10\.30\.1\.50 object-group PLC-01_PLC-02 range 1000 2000$/m);
+  for (const l of c.stdout.split('\n').filter((x) => / extended permit /.test(x))) {
+    const v4 = /\d+\.\d+\.\d+\.\d+/.test(l);
+    const v6 = /[0-9a-f]*:[0-9a-f:]*:/.test(l);
+    assert.ok(!(v4 && v6), `mixed families: ${l}`);
+  }
+  const v = await runCli(['verify', model, '--config', cfg, '--vendor', 'asa', '--format', 'json']);
+  const body = JSON.parse(v.stdout);
+  const errors = body.findings.filter((f: { severity: string }) => f.severity === 'error');
+  assert.deepEqual(errors, [], v.stdout);
+  assert.equal(v.code, 0, v.stderr);
+});
