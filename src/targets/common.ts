@@ -244,19 +244,23 @@ export interface AddressBook {
 /**
  * An endpoint with one prefix is an object named by its id; with several, objects `<id>-1…` and a group
  * `<id>`; a side naming several endpoints is a group `grp-<id>_<id>…`. Names are cut to `max` characters.
+ * With `family`, only that family's prefixes count and IPv6 names end in `-v6` (vendors keep v4/v6 apart).
  */
-export function addressBook(rules: readonly PolicyRule[], max: number): AddressBook {
+export function addressBook(rules: readonly PolicyRule[], max: number, family?: Family): AddressBook {
   const objects = new Map<string, Prefix>();
   const groups = new Map<string, string[]>();
-  const endpointName = (e: IREndpoint): string => {
-    const ps = endpointPrefixes([e]);
-    const base = boundedName([e.ref], max);
+  const suffix = family === 6 ? '-v6' : '';
+  const name = (parts: string[]) => `${boundedName(parts, max - suffix.length)}${suffix}`;
+  const endpointName = (e: IREndpoint): string | undefined => {
+    const ps = endpointPrefixes([e], family);
+    if (ps.length === 0) return undefined;
+    const base = name([e.ref]);
     if (ps.length === 1) {
       objects.set(base, ps[0]);
       return base;
     }
     const members = ps.map((p, i) => {
-      const n = boundedName([e.ref, String(i + 1)], max);
+      const n = name([e.ref, String(i + 1)]);
       objects.set(n, p);
       return n;
     });
@@ -264,13 +268,14 @@ export function addressBook(rules: readonly PolicyRule[], max: number): AddressB
     return base;
   };
   const side = (eps: readonly IREndpoint[]): string => {
-    const names = [...new Set(eps.map(endpointName))].sort();
+    const names = [...new Set(eps.map(endpointName).filter((n): n is string => !!n))].sort();
     if (names.length === 1) return names[0];
-    const g = boundedName(['grp', names.join('_')], max);
+    const g = name(['grp', names.join('_')]);
     groups.set(g, names);
     return g;
   };
   for (const r of rules) {
+    if (family !== undefined && !families(r).includes(family)) continue;
     side(r.src);
     side(r.dst);
   }

@@ -9,7 +9,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { MODBUS_FUNCTIONS } from '../modbus/codes.ts';
 import { lengthToMask } from '../net/ip.ts';
 import {
-  TARGET_CANNOT_EXPRESS, addressBook, boundedName, checkFirewallCoverage, comment, headerLines, isHost, oneWayWarnings,
+  TARGET_CANNOT_EXPRESS, addressBook, boundedName, checkFirewallCoverage, comment, families, headerLines, isHost, oneWayWarnings,
   pickFirewall, prefixAddress, ruleSummary, rulesOnFirewall, safeText, serviceName, targetDiag, text, vendorWarning, zoneById,
 } from './common.ts';
 import type { Target, TargetContext, TargetFile } from './target.ts';
@@ -45,7 +45,8 @@ function emit(ctx: TargetContext): TargetFile[] {
   const fw = pickFirewall(ctx.model, VENDOR)!;
   const rules = rulesOnFirewall(fw, ctx.ir.rules);
   const zones = zoneById(ctx.model);
-  const book = addressBook(rules, 79);
+  const book4 = addressBook(rules, 79, 4);
+  const book6 = addressBook(rules, 79, 6);
   const zoneName = (id: string) => boundedName([id], 35);
   const lines = comment('#', [...headerLines(ctx, 'fortigate', `${fw.id}${fw.vendor ? ` ${fw.vendor}` : ''}`), 'FortiOS CLI: paste into the CLI console or upload as a script.']);
   lines.push('config system zone');
@@ -53,23 +54,21 @@ function emit(ctx: TargetContext): TargetFile[] {
     if (!zones.has(itf.zone)) continue;
     lines.push(`    edit ${q(zoneName(itf.zone))}`, `        set interface ${q(itf.name)}`, '        set intrazone deny', '    next');
   }
-  lines.push('end', 'config firewall address');
-  for (const name of [...book.objects.keys()].sort()) {
-    const p = book.objects.get(name)!;
-    if (p.family === 6) continue;
-    lines.push(`    edit ${q(name)}`, `        set subnet ${prefixAddress(p)} ${isHost(p) ? '255.255.255.255' : lengthToMask(p.len)}`, '    next');
-  }
   lines.push('end');
-  const v6 = [...book.objects.entries()].filter(([, p]) => p.family === 6).sort(([a], [b]) => a.localeCompare(b));
-  if (v6.length) {
-    lines.push('config firewall address6');
-    for (const [name, p] of v6) lines.push(`    edit ${q(name)}`, `        set ip6 ${p.text}`, '    next');
+  for (const [fam, table, group] of [[4, 'address', 'addrgrp'], [6, 'address6', 'addrgrp6']] as const) {
+    const b = fam === 4 ? book4 : book6;
+    if (b.objects.size === 0) continue;
+    lines.push(`config firewall ${table}`);
+    for (const name of [...b.objects.keys()].sort()) {
+      const p = b.objects.get(name)!;
+      lines.push(`    edit ${q(name)}`, fam === 4 ? `        set subnet ${prefixAddress(p)} ${isHost(p) ? '255.255.255.255' : lengthToMask(p.len)}` : `        set ip6 ${p.text}`, '    next');
+    }
     lines.push('end');
-  }
-  if (book.groups.size) {
-    lines.push('config firewall addrgrp');
-    for (const name of [...book.groups.keys()].sort()) lines.push(`    edit ${q(name)}`, `        set member ${book.groups.get(name)!.map(q).join(' ')}`, '    next');
-    lines.push('end');
+    if (b.groups.size) {
+      lines.push(`config firewall ${group}`);
+      for (const name of [...b.groups.keys()].sort()) lines.push(`    edit ${q(name)}`, `        set member ${b.groups.get(name)!.map(q).join(' ')}`, '    next');
+      lines.push('end');
+    }
   }
   const services = new Map<string, string>();
   for (const r of rules) {
@@ -89,14 +88,17 @@ function emit(ctx: TargetContext): TargetFile[] {
     if (r.app.modbusFunctionCodes) {
       lines.push(`    # Modbus: allow only ${r.app.modbusFunctionCodes.map(fortiguardModbusName).join(', ')} in an application sensor (FortiGuard OT signatures) on this policy`);
     }
-    const v4 = [r.src, r.dst].every((eps) => eps.some((e) => e.prefixes.some((p) => p.family === 4)));
+    const fams = families(r);
+    const addrs = [
+      ...(fams.includes(4) ? [`        set srcaddr ${q(book4.side(r.src))}`, `        set dstaddr ${q(book4.side(r.dst))}`] : []),
+      ...(fams.includes(6) ? [`        set srcaddr6 ${q(book6.side(r.src))}`, `        set dstaddr6 ${q(book6.side(r.dst))}`] : []),
+    ];
     lines.push(
       `    edit ${id++}`,
       `        set name ${q(boundedName([r.conduitId, r.id.split('/')[1], r.fromZone, r.toZone], 35))}`,
       `        set srcintf ${q(zoneName(r.fromZone))}`,
       `        set dstintf ${q(zoneName(r.toZone))}`,
-      `        set ${v4 ? 'srcaddr' : 'srcaddr6'} ${q(book.side(r.src))}`,
-      `        set ${v4 ? 'dstaddr' : 'dstaddr6'} ${q(book.side(r.dst))}`,
+      ...addrs,
       '        set action accept',
       '        set schedule "always"',
       `        set service ${q(r.transport === 'icmp' ? 'ALL_ICMP' : serviceName(r, 79))}`,
@@ -113,6 +115,7 @@ function emit(ctx: TargetContext): TargetFile[] {
     '        set dstintf "any"',
     '        set srcaddr "all"',
     '        set dstaddr "all"',
+    ...(book6.objects.size ? ['        set srcaddr6 "all"', '        set dstaddr6 "all"'] : []),
     '        set action deny',
     '        set schedule "always"',
     '        set service "ALL"',
