@@ -1,5 +1,5 @@
 /**
- * The asa output for a dual-stack model (IPv6 subnets and hosts beside IPv4, ICMP, port ranges, asset sets)
+ * The asa (and fortigate) output for a dual-stack model (IPv6 subnets and hosts beside IPv4, ICMP, port ranges, asset sets)
  * read back by otzones verify: it permits exactly the IR (no error findings), and no ACE pairs an IPv4
  * operand with an IPv6 one.
  */
@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 import { variant, zone } from './helpers.ts';
 
-test('asa dual-stack output: verify finds nothing wrong, ACEs stay within one family', async () => {
-  const model = variant((m) => {
+const dualStack = () =>
+  variant((m) => {
     zone(m, 'Z3-OPS').subnets.push('fd00:30::/64');
     zone(m, 'Z3-OPS').assets.push({ id: 'HIST-V6', name: 'v6 historian', role: 'historian', ip: 'fd00:30::50' });
     zone(m, 'Z2-BPCS').subnets.push('fd00:20::/64');
@@ -22,6 +22,9 @@ test('asa dual-stack output: verify finds nothing wrong, ACEs stay within one fa
       { protocol: 'tcp', port: ['1000-2000', 44818, 2222], from: 'HIST-01', to: ['PLC-01', 'PLC-02'] },
     );
   });
+
+test('asa dual-stack output: verify finds nothing wrong, ACEs stay within one family', async () => {
+  const model = dualStack();
   const c = await runCli(['compile', model, '--target', 'asa']);
   assert.equal(c.code, 0, c.stderr);
   const cfg = join(mkdtempSync(join(tmpdir(), 'otz-asa6-')), 'fw.cfg');
@@ -38,4 +41,13 @@ test('asa dual-stack output: verify finds nothing wrong, ACEs stay within one fa
   const errors = body.findings.filter((f: { severity: string }) => f.severity === 'error');
   assert.deepEqual(errors, [], v.stdout);
   assert.equal(v.code, 0, v.stderr);
+});
+
+test('fortigate dual-stack output: IPv6 objects in address6, policies with srcaddr6/dstaddr6', async () => {
+  const r = await runCli(['compile', dualStack(), '--target', 'fortigate']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /config firewall address6\n {4}edit "HIST-V6-v6"\n {8}set ip6 fd00:30::50\/128/);
+  assert.match(r.stdout, /set srcaddr6 "HIST-V6-v6"\n {8}set dstaddr6 "Z2-BPCS-v6"/);
+  const v4block = r.stdout.slice(r.stdout.indexOf('config firewall address\n'), r.stdout.indexOf('config firewall address6'));
+  assert.doesNotMatch(v4block, /fd00/);
 });
