@@ -155,10 +155,6 @@ export function trustLevel(zone: Zone): number | undefined {
   return Math.max(0, Math.min(100, Math.round(100 - 10 * zone.purdue.min)));
 }
 
-export function sortedNumbers(xs: Iterable<number>): number[] {
-  return [...new Set(xs)].sort((a, b) => a - b);
-}
-
 /** Joins output lines with a final newline. */
 export function text(lines: string[]): string {
   return lines.join('\n') + '\n';
