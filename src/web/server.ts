@@ -177,7 +177,10 @@ export async function startDashboard(
   });
   const port = (server.address() as AddressInfo).port;
   const files = [inputs.model, inputs.verify, inputs.baseline, inputs.probe].filter((f): f is string => !!f).map((f) => resolve(inputs.cwd, f));
-  const unwatch = watchFiles(files, () => opts.onReload?.(dashboard.reload()));
+  const unwatch = watchFiles(files, () => {
+    const snap = dashboard.reload();
+    opts.onReload?.(snap);
+  });
   const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${hostPart}:${port}/${opts.token ? `?token=${encodeURIComponent(opts.token)}` : ''}`;
   return {

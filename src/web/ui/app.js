@@ -353,11 +353,19 @@ async function renderMatrix(el) {
     h('div', { class: 'matrix-wrap' }, table));
 }
 
-function flowRow(f, onOpen) {
+function flowRow(f, onOpen, compact) {
+  const cells = compact
+    ? [h('td', {}, f.src), h('td', {}, f.dst), h('td', {}, `${f.transport}/${f.dst_port ?? '—'} ${f.protocol}`), h('td', {}, verdictBadge(f.verdict))]
+    : [h('td', {}, f.src), h('td', {}, f.src_zone ?? 'unzoned'),
+      h('td', {}, f.dst), h('td', {}, f.dst_zone ?? 'unzoned'),
+      h('td', {}, `${f.transport}/${f.dst_port ?? '—'}`), h('td', {}, f.protocol),
+      h('td', { class: 'num' }, fmtInt(f.packets)), h('td', { class: 'num' }, fmtInt(f.bytes)),
+      h('td', {}, verdictBadge(f.verdict)), h('td', {}, f.reasons.join(', '))];
   return h('tr', {
     class: `flow verdict-${f.verdict}`,
     tabindex: '0',
     'data-index': String(f.index),
+    'aria-label': `Flow ${f.src} to ${f.dst} port ${f.dst_port ?? 'none'}, ${f.verdict}; Enter for details`,
     onclick: () => onOpen(f),
     onkeydown: (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
@@ -365,12 +373,7 @@ function flowRow(f, onOpen) {
         onOpen(f);
       }
     },
-  },
-  h('td', {}, f.src), h('td', {}, f.src_zone ?? 'unzoned'),
-  h('td', {}, f.dst), h('td', {}, f.dst_zone ?? 'unzoned'),
-  h('td', {}, `${f.transport}/${f.dst_port ?? '—'}`), h('td', {}, f.protocol),
-  h('td', { class: 'num' }, fmtInt(f.packets)), h('td', { class: 'num' }, fmtInt(f.bytes)),
-  h('td', {}, verdictBadge(f.verdict)), h('td', {}, f.reasons.join(', ')));
+  }, cells);
 }
 
 function verdictBadge(v) {
@@ -380,10 +383,10 @@ function verdictBadge(v) {
 
 const FLOW_HEAD = ['Source', 'Src zone', 'Destination', 'Dst zone', 'Port', 'Protocol', 'Packets', 'Bytes', 'Verdict', 'Reasons'];
 
-function flowTable(flows, onOpen) {
-  return h('table', { class: 'data flows' },
-    h('thead', {}, h('tr', {}, FLOW_HEAD.map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, flows.map((f) => flowRow(f, onOpen))));
+function flowTable(flows, onOpen, compact = false) {
+  return h('table', { class: `data flows${compact ? ' compact' : ''}` },
+    h('thead', {}, h('tr', {}, (compact ? ['Source', 'Destination', 'Port', 'Verdict'] : FLOW_HEAD).map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, flows.map((f) => flowRow(f, onOpen, compact))));
 }
 
 function showFlow(f) {
@@ -427,17 +430,26 @@ async function showCell(from, to) {
         : h('p', {}, 'No conduit allows traffic in this direction: it must be denied.')),
     section('Permitted by the firewall',
       meta.verify.status === 'loaded' ? h('p', {}, c.permitted ?? 'nothing') : h('p', { class: 'muted' }, `verify: ${meta.verify.status}`)),
-    meta.verify.status === 'loaded' ? section(`Verify findings (${c.findings.length})`, findingList(c.findings)) : null,
+    meta.verify.status === 'loaded' ? section(`Verify findings (${c.findings.length})`, findingCards(c.findings)) : null,
     section(`Observed flows${meta.baseline.status === 'loaded' ? ` (${fmtInt(c.flows.total)})` : ''}`,
       meta.baseline.status === 'loaded'
         ? [
-          c.flows.flows.length ? flowTable(c.flows.flows, showFlow) : h('p', { class: 'muted' }, 'none observed'),
+          c.flows.flows.length ? flowTable(c.flows.flows, showFlow, true) : h('p', { class: 'muted' }, 'none observed'),
           c.flows.total > c.flows.flows.length
             ? h('button', { type: 'button', class: 'linklike', onclick: () => { closeDetails(); openFlows({ src_zone: from, dst_zone: to }); } }, `Show all ${fmtInt(c.flows.total)} in Flows`)
             : null,
         ]
         : h('p', { class: 'muted' }, `baseline: ${meta.baseline.status}`)),
   );
+}
+
+function findingCards(findings) {
+  if (!findings.length) return h('p', { class: 'muted' }, 'none');
+  return h('ul', { class: 'cards' }, findings.map((f) => h('li', { class: `card card-${f.severity}` },
+    h('div', {}, sevBadge(f.severity), ' ', h('strong', {}, f.kind), f.conduit ? ` (${f.conduit})` : ''),
+    f.example ? h('div', {}, 'Example: ', `${f.example.protocol} ${f.example.src}${f.example.src_port ? ':' + f.example.src_port : ''} → ${f.example.dst}${f.example.dst_port ? ':' + f.example.dst_port : ''}`) : null,
+    f.space ? h('div', { class: 'muted small' }, f.space) : null,
+    f.rule ? [h('div', { class: 'cfgref' }, `${f.rule.file}:${f.rule.line}`), h('code', { class: 'cfg' }, f.rule.text)] : null)));
 }
 
 function findingList(findings) {
@@ -533,11 +545,11 @@ async function renderFlows(el) {
     const move = (offset) => { state.flowQuery.offset = offset; loadPage().then(() => results.querySelector('.pager button:not([disabled])')?.focus()); };
     replace(results,
       h('div', { class: 'pager' },
-        h('button', { type: 'button', disabled: page.offset === 0, onclick: () => move(0), 'aria-label': 'First page' }, '⏮'),
+        h('button', { type: 'button', disabled: page.offset === 0, onclick: () => move(0), 'aria-label': 'First page' }, '« First'),
         h('button', { type: 'button', disabled: page.offset === 0, onclick: () => move(Math.max(0, page.offset - page.limit)), 'aria-label': 'Previous page' }, '◀ Prev'),
         h('span', { class: 'range' }, `Rows ${fmtInt(from)}–${fmtInt(to)} of ${fmtInt(page.total)} · page ${fmtInt(cur)} of ${fmtInt(pages)}`),
         h('button', { type: 'button', disabled: to >= page.total, onclick: () => move(page.offset + page.limit), 'aria-label': 'Next page' }, 'Next ▶'),
-        h('button', { type: 'button', disabled: to >= page.total, onclick: () => move((pages - 1) * page.limit), 'aria-label': 'Last page' }, '⏭')),
+        h('button', { type: 'button', disabled: to >= page.total, onclick: () => move((pages - 1) * page.limit), 'aria-label': 'Last page' }, 'Last »')),
       page.flows.length ? flowTable(page.flows, showFlow) : h('p', { class: 'muted' }, 'No flows match.'));
   };
   replace(el,
