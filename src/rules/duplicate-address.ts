@@ -2,7 +2,7 @@
 import type { Prefix } from '../net/ip.ts';
 import type { Asset } from '../model/types.ts';
 import { defineRule } from './rule.ts';
-import { assetIpPath, assetPrefixes } from './model-helpers.ts';
+import { assetIpPath, assetPrefixes, comparePrefixes } from './model-helpers.ts';
 
 interface Entry {
   asset: Asset;
@@ -20,11 +20,10 @@ export const duplicateAddress = defineRule(
     const entries: Entry[] = [];
     let order = 0;
     for (const z of model.zones) for (const asset of z.assets) for (const { p, i } of assetPrefixes(asset)) entries.push({ asset, i, p, order: order++ });
-    const cmp = (a: Entry, b: Entry) => a.p.family - b.p.family || (a.p.lo < b.p.lo ? -1 : a.p.lo > b.p.lo ? 1 : 0) || (a.p.hi < b.p.hi ? -1 : a.p.hi > b.p.hi ? 1 : 0);
-    entries.sort((a, b) => cmp(a, b) || a.order - b.order);
+    entries.sort((a, b) => comparePrefixes(a.p, b.p) || a.order - b.order);
     let first: Entry | undefined;
     for (const e of entries) {
-      if (!first || cmp(first, e) !== 0) {
+      if (!first || comparePrefixes(first.p, e.p) !== 0) {
         first = e;
         continue;
       }

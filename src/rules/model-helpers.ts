@@ -96,13 +96,26 @@ export function assetIpPath(model: Model, asset: Asset, i: number): string {
   return Array.isArray(rawAt(model, `${asset.path}.ip`)) ? `${asset.path}.ip[${i}]` : `${asset.path}.ip`;
 }
 
-/** An asset's addresses with their index in `ip`; the loader drops invalid ones from `prefixes`, so realign then. */
-export function assetPrefixes(asset: Asset): { p: Prefix; i: number }[] {
-  if (asset.prefixes.length === asset.ips.length) return asset.prefixes.map((p, i) => ({ p, i }));
+/**
+ * Parsed addresses with their index in the written list (`ip`, `subnets`). The loader drops invalid entries from
+ * `prefixes`, so the two lists are realigned when they differ in length.
+ */
+export function alignedPrefixes(texts: readonly string[], prefixes: readonly Prefix[]): { p: Prefix; i: number }[] {
+  if (prefixes.length === texts.length) return prefixes.map((p, i) => ({ p, i }));
   const out: { p: Prefix; i: number }[] = [];
-  asset.ips.forEach((ip, i) => {
-    const r = parsePrefix(ip);
+  texts.forEach((t, i) => {
+    const r = parsePrefix(t);
     if (r.ok) out.push({ p: r.value, i });
   });
   return out;
+}
+
+export function assetPrefixes(asset: Asset): { p: Prefix; i: number }[] {
+  return alignedPrefixes(asset.ips, asset.prefixes);
+}
+
+/** Orders prefixes as intervals: by family, start, then end (widest first when `widerFirst`), for sort-and-sweep checks. */
+export function comparePrefixes(a: Prefix, b: Prefix, widerFirst = false): number {
+  const byEnd = a.hi < b.hi ? -1 : a.hi > b.hi ? 1 : 0;
+  return a.family - b.family || (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0) || (widerFirst ? -byEnd : byEnd);
 }

@@ -2,9 +2,11 @@
 import type { Prefix } from '../net/ip.ts';
 import type { Zone } from '../model/types.ts';
 import { defineRule } from './rule.ts';
+import { alignedPrefixes, comparePrefixes } from './model-helpers.ts';
 
 interface Entry {
   zone: Zone;
+  /** Index in the zone's `subnets`. */
   k: number;
   p: Prefix;
 }
@@ -16,10 +18,8 @@ export const overlappingSubnets = defineRule(
   },
   ({ model, report }) => {
     const entries: Entry[] = [];
-    for (const zone of model.zones) zone.prefixes.forEach((p, k) => entries.push({ zone, k, p }));
-    // Invalid subnets are dropped by the loader, so prefixes[k] is subnets[k] only when none was dropped.
-    const indexOf = (e: Entry) => (e.zone.prefixes.length === e.zone.subnets.length ? e.k : e.zone.subnets.findIndex((s) => s.trim() === e.p.text || s.trim() === e.p.text.replace(/\/\d+$/, '')));
-    entries.sort((a, b) => a.p.family - b.p.family || (a.p.lo < b.p.lo ? -1 : a.p.lo > b.p.lo ? 1 : 0) || (a.p.hi > b.p.hi ? -1 : a.p.hi < b.p.hi ? 1 : 0));
+    for (const zone of model.zones) for (const { p, i } of alignedPrefixes(zone.subnets, zone.prefixes)) entries.push({ zone, k: i, p });
+    entries.sort((a, b) => comparePrefixes(a.p, b.p, true));
     // `widest` is the entry reaching furthest so far; anything starting before its end overlaps it.
     let widest: Entry | undefined;
     const reported = new Set<string>();
@@ -30,9 +30,8 @@ export const overlappingSubnets = defineRule(
         const key = `${later.zone.index}:${later.k}:${first.zone.id}`;
         if (!reported.has(key)) {
           reported.add(key);
-          const i = indexOf(later);
           report({
-            path: `${later.zone.path}.subnets${i >= 0 ? `[${i}]` : ''}`,
+            path: `${later.zone.path}.subnets[${later.k}]`,
             message: `subnet ${later.p.text} of zone ${later.zone.id} overlaps subnet ${first.p.text} of zone ${first.zone.id}`,
             ids: [later.zone.id, first.zone.id],
             notes: ['an address in both would belong to two zones, so no firewall rule could say which conduit applies; split the address space'],

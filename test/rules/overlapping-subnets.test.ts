@@ -1,4 +1,7 @@
 import { overlappingSubnets } from '../../src/rules/overlapping-subnets.ts';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateText } from '../../src/index.ts';
 import { BASE, table } from './table.ts';
 
 table(overlappingSubnets, [
@@ -20,3 +23,11 @@ zones:
     ],
   },
 ]);
+
+test('overlapping-subnets: an invalid subnet before the overlapping one (reported by the loader) does not shift the position', () => {
+  const r = validateText('facility: t\nzones:\n  - { zone_id: A, subnets: [10.0.0.0/8] }\n  - { zone_id: B, subnets: [10.0.0.300/8, 10.20.0.0/16] }\n', 'm.yaml');
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.code === 'ZC301' || d.code === 'ZC302').map((d) => [d.code, d.path, d.line, d.column]),
+    [['ZC301', 'zones[1].subnets[0]', 4, 29], ['ZC302', 'zones[1].subnets[1]', 4, 43]],
+  );
+});
