@@ -8,7 +8,7 @@ import { lengthToMask, parseIp, type Family, type Prefix } from '../net/ip.ts';
 import type { Firewall, Zone } from '../model/types.ts';
 import type { IREndpoint, PolicyRule } from '../policy/ir.ts';
 import {
-  TARGET_INCONSISTENT, TARGET_MISSING_KEY, boundedName, checkFirewallCoverage, comment, endpointPrefixes, families, firewallsFor,
+  TARGET_CANNOT_EXPRESS, TARGET_INCONSISTENT, TARGET_MISSING_KEY, boundedName, checkFirewallCoverage, comment, endpointPrefixes, families, firewallsFor,
   headerLines, isHost, portText, prefixAddress, ruleSummary, rulesOnFirewall, safeText, targetDiag, text, trustLevel,
   zoneById, zoneOfAddress,
 } from './common.ts';
@@ -50,8 +50,10 @@ function check(ctx: TargetContext): Diagnostic[] {
     }
     for (const [i, h] of ctx.model.loggingHosts.entries()) {
       const z = zoneOfAddress(ctx.model, h);
-      if (!z || !fw.interfaces.some((x) => x.zone === z.id)) {
-        out.push(targetDiag(ctx, TARGET_MISSING_KEY, `logging_hosts[${i}]`, `asa: logging host ${safeText(h, 45)} is in no zone behind an interface of ${fw.id}`, [fw.id]));
+      if (!z) {
+        out.push(targetDiag(ctx, TARGET_MISSING_KEY, `logging_hosts[${i}]`, `asa: logging host ${safeText(h, 45)} is in no zone of the model, so no interface of ${fw.id} can be named for it`, [fw.id]));
+      } else if (!fw.interfaces.some((x) => x.zone === z.id)) {
+        out.push(targetDiag(ctx, TARGET_CANNOT_EXPRESS, `logging_hosts[${i}]`, `asa: logging host ${safeText(h, 45)} (zone ${z.id}) is not behind an interface of ${fw.id}; add its \`logging host\` line by hand with the interface that routes to it`, [fw.id, z.id]));
       }
     }
   }
