@@ -1,0 +1,85 @@
+/**
+ * Observations → flows: one per (initiator, responder, transport, responder port), with packets, bytes,
+ * first/last seen and function-code counts summed over every conversation and input.
+ */
+import type { Observation, ObservedTransport } from '../capture/observation.ts';
+
+export interface AggregatedFlow {
+  family: 4 | 6;
+  src: string;
+  dst: string;
+  transport: ObservedTransport;
+  dstPort: number;
+  protocol: string;
+  packets: number;
+  bytes: number;
+  /** Responder → initiator share (a one-way conduit must see none carrying data). */
+  packetsBack: number;
+  bytesBack: number;
+  first: number;
+  last: number;
+  connections: number;
+  /** Modbus/DNP3 function codes sent by the initiator. */
+  requestCodes: Record<number, number>;
+  responseCodes: Record<number, number>;
+  appCodes: Record<string, number>;
+  /** Firewall logs: how many records said allowed / denied. */
+  fwAllowed: number;
+  fwDenied: number;
+  /** Evidence: the first input (file[:line]) this flow was seen in. */
+  evidence: string;
+}
+
+export function flowKey(src: string, dst: string, transport: string, dstPort: number): string {
+  return `${src}|${dst}|${transport}|${dstPort}`;
+}
+
+function addCounts<K extends string | number>(into: Record<K, number>, from: Record<K, number>): void {
+  for (const k in from) into[k] = (into[k] ?? 0) + from[k];
+}
+
+export function aggregate(observations: Iterable<Observation>): AggregatedFlow[] {
+  const m = new Map<string, AggregatedFlow>();
+  for (const o of observations) {
+    const k = flowKey(o.src, o.dst, o.transport, o.dstPort);
+    let f = m.get(k);
+    if (!f) {
+      f = {
+        family: o.family,
+        src: o.src,
+        dst: o.dst,
+        transport: o.transport,
+        dstPort: o.dstPort,
+        protocol: o.protocol,
+        packets: 0,
+        bytes: 0,
+        packetsBack: 0,
+        bytesBack: 0,
+        first: NaN,
+        last: NaN,
+        connections: 0,
+        requestCodes: {},
+        responseCodes: {},
+        appCodes: {},
+        fwAllowed: 0,
+        fwDenied: 0,
+        evidence: o.line !== undefined ? `${o.file}:${o.line}` : o.file,
+      };
+      m.set(k, f);
+    }
+    if (f.protocol === 'unknown' && o.protocol !== 'unknown') f.protocol = o.protocol;
+    f.packets += o.packetsOut + o.packetsIn;
+    f.bytes += o.bytesOut + o.bytesIn;
+    f.packetsBack += o.packetsIn;
+    f.bytesBack += o.bytesIn;
+    if (!(f.first <= o.first)) f.first = Number.isNaN(o.first) ? f.first : o.first;
+    if (!(f.last >= o.last)) f.last = Number.isNaN(o.last) ? f.last : o.last;
+    f.connections += o.connections;
+    addCounts(f.requestCodes, o.requestCodes);
+    addCounts(f.responseCodes, o.responseCodes);
+    addCounts(f.appCodes, o.appCodes);
+    if (o.action === 'allowed') f.fwAllowed += o.connections;
+    if (o.action === 'denied') f.fwDenied += o.connections;
+  }
+  return [...m.values()];
+}

@@ -1,0 +1,133 @@
+/** Renders a baseline result as text (read in a minute, worst first), JSON (spec shape) or SARIF. */
+import { defineCode, codeInfo } from '../diagnostics/codes.ts';
+import { diagnosticJson, jsonEnvelope, sarifLog, type SarifResultInput } from '../diagnostics/format.ts';
+import { modbusFunctionName } from '../modbus/codes.ts';
+import type { Reason } from './verdict.ts';
+import type { BaselineFlow, BaselineResult } from './types.ts';
+
+export const REASON_CODES: Record<Reason, ReturnType<typeof defineCode>> = {
+  'function-code-not-allowed': defineCode({ code: 'ZC880', name: 'baseline-function-code-not-allowed', severity: 'error', title: 'Observed function codes the conduit flow does not allow (e.g. Modbus writes from level 3)' }),
+  'no-conduit': defineCode({ code: 'ZC881', name: 'baseline-no-conduit', severity: 'error', title: 'Observed cross-zone traffic no conduit flow allows' }),
+  'wrong-direction': defineCode({ code: 'ZC882', name: 'baseline-wrong-direction', severity: 'error', title: 'Observed traffic opened from the side the conduit flow does not allow to initiate' }),
+  'port-not-allowed': defineCode({ code: 'ZC883', name: 'baseline-port-not-allowed', severity: 'error', title: 'Observed traffic between allowed endpoints on a port the conduit flow does not list' }),
+  'unzoned-endpoint': defineCode({ code: 'ZC884', name: 'baseline-unzoned-endpoint', severity: 'warning', title: 'Observed device in no zone of the model' }),
+};
+
+const nf = new Intl.NumberFormat('en-US');
+
+export function humanBytes(n: number): string {
+  const u = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1000 && i < u.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${i === 0 ? n : n.toFixed(1)} ${u[i]}`;
+}
+
+function endpoint(ip: string, asset: string | null): string {
+  return asset ? `${ip} (${asset})` : ip;
+}
+
+export function flowLine(f: BaselineFlow): string {
+  const svc = `${f.transport}${f.transport === 'tcp' || f.transport === 'udp' ? `/${f.dst_port}` : ''} ${f.protocol}`;
+  const zones = `${f.src_zone ?? '(no zone)'} -> ${f.dst_zone ?? '(no zone)'}`;
+  let why: string = f.reasons.join(', ');
+  if (f.reasons.includes('function-code-not-allowed')) {
+    const codes = f.disallowed_function_codes.map((c) => `${c} ${f.protocol === 'modbus' ? modbusFunctionName(c) : ''} x${f.function_codes[String(c)] ?? 0}`.replace('  ', ' ')).join(', ');
+    why = `function codes not allowed: ${codes}`;
+  }
+  const via = f.conduit ? ` [${f.conduit}]` : '';
+  return `${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${svc}  ${zones}  ${why}${via}  (${nf.format(f.packets)} pkts)`;
+}
+
+export function formatBaselineText(r: BaselineResult, opts: { top?: number; facility?: string } = {}): string {
+  const top = opts.top ?? 20;
+  const s = r.summary;
+  const out: string[] = [];
+  out.push(`otzones baseline${opts.facility ? `: ${opts.facility}` : ''}`);
+  out.push(
+    `${s.inputs} input(s), ${nf.format(s.packets)} packets, ${humanBytes(s.bytes)}; ${nf.format(s.flows)} flows: ${nf.format(s.intra_zone)} intra-zone, ${nf.format(s.allowed)} allowed by a conduit, ${nf.format(s.violations)} violation(s)`,
+  );
+  if (s.violations) {
+    const reasons = Object.entries(s.by_reason)
+      .filter(([, n]) => n)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    out.push(`Reasons: ${reasons}`);
+    out.push('');
+    out.push(`Violations, most serious first${r.violations.length > top ? ` (top ${top} of ${r.violations.length}; --format json lists all)` : ''}:`);
+    for (const f of r.violations.slice(0, top)) out.push(`  ${flowLine(f)}`);
+  } else {
+    out.push('No violations: every cross-zone flow observed is allowed by a conduit.');
+  }
+  const unzoned = r.assets.filter((a) => a.zone === null);
+  if (unzoned.length) {
+    out.push('');
+    out.push(`Devices in no zone (${unzoned.length}):`);
+    for (const a of unzoned.slice(0, top)) out.push(`  ${a.ip}  ${a.observed_roles.filter((x) => x !== 'unknown-device').join(', ')}`);
+    if (unzoned.length > top) out.push(`  ... ${unzoned.length - top} more`);
+  }
+  const controllers = r.assets.filter((a) => a.observed_roles.includes('controller'));
+  if (controllers.length) {
+    out.push('');
+    out.push(`Controllers observed (${controllers.length}): ${controllers.slice(0, top).map((a) => endpoint(a.ip, a.asset)).join(', ')}${controllers.length > top ? ', ...' : ''}`);
+  }
+  const diags = r.diagnostics.filter((d) => d.severity !== 'info');
+  if (diags.length) {
+    out.push('');
+    out.push('Input problems:');
+    for (const d of diags) out.push(`  ${d.severity} ${d.code}: ${d.message}`);
+  }
+  if (s.violations) {
+    out.push('');
+    out.push('Proposed conduit flows for the observed cross-zone traffic (review before adding to the model):');
+    out.push(...r.proposed.trimEnd().split('\n').map((l) => `  ${l}`));
+  }
+  return out.join('\n') + '\n';
+}
+
+export function formatBaselineJson(r: BaselineResult): string {
+  return (
+    JSON.stringify(
+      jsonEnvelope('baseline', {
+        flows: r.flows,
+        violations: r.violations,
+        assets: r.assets,
+        summary: r.summary,
+        proposed_conduits_yaml: r.proposed,
+        diagnostics: r.diagnostics.map(diagnosticJson),
+      }),
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+export function formatBaselineSarif(r: BaselineResult): string {
+  const results: SarifResultInput[] = [];
+  for (const f of r.violations) {
+    const reason = f.reasons[0];
+    const code = REASON_CODES[reason];
+    const [file, line] = splitEvidence(f.evidence);
+    results.push({
+      ruleId: code.code,
+      ruleName: code.name,
+      level: code.severity === 'error' ? 'error' : 'warning',
+      message: `${reason}: ${flowLine(f)}`,
+      file,
+      line,
+      properties: { src: f.src, dst: f.dst, transport: f.transport, dst_port: f.dst_port, src_zone: f.src_zone, dst_zone: f.dst_zone, reasons: f.reasons },
+    });
+  }
+  for (const d of r.diagnostics) {
+    results.push({ ruleId: d.code, ruleName: codeInfo(d.code)?.name, level: d.severity, message: d.message, file: d.file, line: d.line, column: d.column, offset: d.offset });
+  }
+  return sarifLog(results, (id) => codeInfo(id)?.title);
+}
+
+function splitEvidence(e: string): [string | undefined, number | undefined] {
+  if (!e) return [undefined, undefined];
+  const m = /^(.*):(\d+)$/.exec(e);
+  return m ? [m[1], Number(m[2])] : [e, undefined];
+}

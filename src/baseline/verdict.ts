@@ -1,0 +1,87 @@
+/**
+ * Flow verdicts against the policy IR (the only description of what is allowed): intra-zone, allowed, or a
+ * violation with reasons. The IR is indexed once per ordered zone pair; no policy is re-derived here.
+ */
+import type { PolicyIR, PolicyRule } from '../policy/ir.ts';
+import { prefixContains, parseIp } from '../net/ip.ts';
+import type { Owner } from '../policy/zone-index.ts';
+import type { AggregatedFlow } from './flows.ts';
+
+export type Verdict = 'intra-zone' | 'allowed' | 'violation';
+export type Reason = 'no-conduit' | 'wrong-direction' | 'port-not-allowed' | 'function-code-not-allowed' | 'unzoned-endpoint';
+
+export interface Judgement {
+  verdict: Verdict;
+  reasons: Reason[];
+  /** The conduit that allows the flow, or the one closest to allowing it (for port / function-code reasons). */
+  conduit: string | null;
+  rule: string | null;
+  /** Function codes the matching rule does not allow (function-code-not-allowed). */
+  disallowedCodes: number[];
+}
+
+export class PolicyJudge {
+  private readonly byPair = new Map<string, PolicyRule[]>();
+
+  constructor(ir: PolicyIR) {
+    for (const r of ir.rules) {
+      const k = `${r.fromZone}>${r.toZone}`;
+      const l = this.byPair.get(k) ?? [];
+      l.push(r);
+      this.byPair.set(k, l);
+    }
+  }
+
+  judge(f: AggregatedFlow, src: Owner | undefined, dst: Owner | undefined): Judgement {
+    const none = (verdict: Verdict, reasons: Reason[], conduit: string | null = null, rule: string | null = null, codes: number[] = []): Judgement => ({
+      verdict,
+      reasons,
+      conduit,
+      rule,
+      disallowedCodes: codes,
+    });
+    if (!src || !dst) return none('violation', ['unzoned-endpoint']);
+    if (src.zoneId === dst.zoneId) return none('intra-zone', []);
+    const ipS = parseIp(f.src);
+    const ipD = parseIp(f.dst);
+    if (!ipS.ok || !ipD.ok) return none('violation', ['unzoned-endpoint']);
+    const fam = ipS.value.family;
+    const inEp = (eps: PolicyRule['src'], v: bigint) => eps.some((e) => e.prefixes.some((p) => prefixContains(p, fam, v)));
+    const transportOk = (r: PolicyRule) => r.transport === f.transport;
+    const portOk = (r: PolicyRule) => r.ports.length === 0 || r.ports.some((p) => f.dstPort >= p.lo && f.dstPort <= p.hi);
+    const forward = this.byPair.get(`${src.zoneId}>${dst.zoneId}`) ?? [];
+    const endpoints = forward.filter((r) => inEp(r.src, ipS.value.value) && inEp(r.dst, ipD.value.value) && transportOk(r));
+    const ported = endpoints.filter(portOk);
+    if (ported.length) {
+      let best: { r: PolicyRule; bad: number[] } | undefined;
+      for (const r of ported) {
+        const bad = disallowed(r, f);
+        if (bad.length === 0) {
+          if (r.oneWay && f.bytesBack > 0 && f.transport !== 'tcp') return none('violation', ['wrong-direction'], r.conduitId, r.id);
+          return none('allowed', [], r.conduitId, r.id);
+        }
+        if (!best || bad.length < best.bad.length) best = { r, bad };
+      }
+      return none('violation', ['function-code-not-allowed'], best!.r.conduitId, best!.r.id, best!.bad);
+    }
+    if (endpoints.length) return none('violation', ['port-not-allowed'], endpoints[0].conduitId, endpoints[0].id);
+    // Allowed the other way round: the responder may open this conversation, not the initiator.
+    const reverse = this.byPair.get(`${dst.zoneId}>${src.zoneId}`) ?? [];
+    const rev = reverse.find((r) => inEp(r.src, ipD.value.value) && inEp(r.dst, ipS.value.value) && transportOk(r));
+    if (rev) return none('violation', ['wrong-direction'], rev.conduitId, rev.id);
+    return none('violation', ['no-conduit']);
+  }
+}
+
+/** Function codes the initiator sent that the rule does not allow (Modbus; DNP3 when constrained). */
+function disallowed(r: PolicyRule, f: AggregatedFlow): number[] {
+  const out: number[] = [];
+  if (f.protocol === 'modbus' && r.app.modbusFunctionCodes) {
+    const ok = new Set(r.app.modbusFunctionCodes);
+    for (const k of Object.keys(f.requestCodes)) if (!ok.has(Number(k) & 0x7f)) out.push(Number(k));
+  } else if (f.protocol === 'dnp3' && r.app.dnp3FunctionCodes) {
+    const ok = new Set(r.app.dnp3FunctionCodes);
+    for (const k of Object.keys(f.requestCodes)) if (!ok.has(Number(k))) out.push(Number(k));
+  }
+  return out.sort((a, b) => a - b);
+}
