@@ -11,6 +11,8 @@ interface ServeOptions {
   host: string;
   token?: string;
   verify?: string;
+  config?: string[];
+  vendor?: string;
   baseline?: string;
   probe?: string;
 }
@@ -24,6 +26,8 @@ export function registerServe(program: Command, io: CliIO, state: CommandState):
     .option('--host <address>', 'address to bind; anything but loopback requires a token', '127.0.0.1')
     .option('--token <token>', 'access token checked on every request (generated and printed when --host is not loopback)')
     .option('--verify <file>', 'output of `otzones verify --format json` to show')
+    .option('--config <file>', 'firewall configuration to verify in-process and show (repeat for several firewalls)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--vendor <vendor>', 'vendor of the --config files (detected from each file when absent)')
     .option('--baseline <file>', 'output of `otzones baseline --format json` to show')
     .option('--probe <file>', 'output of `otzones probe --format json` to show')
     .option('--store <file>', 'baseline flow store (DuckDB) written by `otzones baseline --store`')
@@ -33,6 +37,7 @@ export function registerServe(program: Command, io: CliIO, state: CommandState):
 Examples:
   otzones serve examples/refinery-unit3.yaml
   otzones serve plant.yaml --verify verify.json --baseline baseline.json --probe probe.json --port 9000
+  otzones serve plant.yaml --config isa3000.cfg      # verifies the configuration itself, re-verifies on change
   otzones serve plant.yaml --host 0.0.0.0            # prints a URL with a generated token`,
     )
     .action(async (model: string, o: ServeOptions) => {
@@ -64,7 +69,14 @@ async function serve(model: string, o: ServeOptions, io: CliIO): Promise<number>
     const r = loadResultFile(kind, resolve(io.cwd, file), file);
     if (!r.ok) throw new UsageError(r.error);
   }
-  const inputs = { model, cwd: io.cwd, verify: o.verify, baseline: o.baseline, probe: o.probe };
+  if (o.verify !== undefined && o.config?.length) throw new UsageError('give either --verify FILE (verify JSON) or --config FILE (verified here), not both');
+  if (o.vendor !== undefined && !o.config?.length) throw new UsageError('--vendor applies to --config files; none given');
+  const inputs = { model, cwd: io.cwd, verify: o.verify, configs: o.config, vendor: o.vendor, baseline: o.baseline, probe: o.probe };
+  if (o.config?.length) {
+    const { loadSnapshot } = await import('../web/api.ts');
+    const verify = loadSnapshot({ ...inputs, baseline: undefined, probe: undefined }).results.verify;
+    if (verify && !verify.ok) throw new UsageError(verify.error);
+  }
   let running;
   try {
     running = await startDashboard(inputs, {

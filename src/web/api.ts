@@ -12,8 +12,12 @@ import { compilePolicy, portsText, type PolicyIR, type PolicyRule } from '../pol
 import { diagnosticJson, TOOL_NAME, TOOL_VERSION } from '../diagnostics/format.ts';
 import { summarize } from '../diagnostics/diagnostic.ts';
 import { modbusFunctionName } from '../modbus/codes.ts';
+import { readFileSync } from 'node:fs';
+import { ConfigSyntaxError, type FirewallConfig, type Vendor } from '../parsers/acl.ts';
+import { VENDORS, detectVendor, parseConfig } from '../parsers/index.ts';
+import { verifyConfigs } from '../analysis/verify.ts';
 import {
-  loadResultFile, type BaselineFlow, type BaselineResult, type Loaded, type ProbeResult, type ResultKind, type VerifyResult,
+  normalizeResult, loadResultFile, type BaselineFlow, type BaselineResult, type Loaded, type ProbeResult, type ResultKind, type VerifyResult,
 } from './results.ts';
 
 export interface DashboardInputs {
@@ -21,6 +25,10 @@ export interface DashboardInputs {
   model: string;
   cwd: string;
   verify?: string;
+  /** Firewall configurations to verify in-process (instead of a `verify` JSON file). */
+  configs?: string[];
+  /** Vendor of the configurations; detected from each file when absent. */
+  vendor?: string;
   baseline?: string;
   probe?: string;
 }
@@ -57,6 +65,7 @@ export function loadSnapshot(inputs: DashboardInputs, generation = 1): Snapshot 
     const file = inputs[kind];
     if (file) (results as Record<string, unknown>)[kind] = loadResultFile(kind, resolve(inputs.cwd, file), file);
   }
+  if (inputs.configs?.length) results.verify = model && ir ? verifyInProcess(inputs, model, ir) : { ok: false, error: 'the model cannot be used, so the configurations were not verified' };
   const observed = new Map<string, PairStats>();
   if (results.baseline?.ok) {
     for (const f of results.baseline.value.flows) {
@@ -79,6 +88,34 @@ export function loadSnapshot(inputs: DashboardInputs, generation = 1): Snapshot 
     results,
     observed,
   };
+}
+
+/** Reads, parses and verifies the firewall configurations with the verify library (src/analysis). */
+export function verifyInProcess(inputs: DashboardInputs, model: Model, ir: PolicyIR): Loaded<VerifyResult> {
+  if (inputs.vendor !== undefined && !VENDORS.includes(inputs.vendor as Vendor)) {
+    return { ok: false, error: `--vendor must be one of ${VENDORS.join(', ')} (got "${inputs.vendor}")` };
+  }
+  const configs: FirewallConfig[] = [];
+  for (const file of inputs.configs ?? []) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(inputs.cwd, file), 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { ok: false, error: `${file}: cannot read the configuration (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})` };
+    }
+    if (text.includes('\u0000')) return { ok: false, error: `${file}@${text.indexOf('\u0000')}: a binary file, not a firewall configuration` };
+    const vendor = (inputs.vendor as Vendor | undefined) ?? detectVendor(text);
+    if (!vendor) return { ok: false, error: `${file}:1:1: cannot tell which firewall this configuration is for; pass --vendor ${VENDORS.join('|')}` };
+    try {
+      configs.push(parseConfig(text, file, vendor));
+    } catch (e) {
+      if (e instanceof ConfigSyntaxError) return { ok: false, error: `${e.file}:${e.line}:${e.column}: ${e.message}` };
+      throw e;
+    }
+  }
+  const r = verifyConfigs(model, ir, configs);
+  return normalizeResult('verify', { command: 'verify', findings: r.findings, matrix: r.matrix, configs: r.coverage }, 'verify') as Loaded<VerifyResult>;
 }
 
 function status(r: Loaded<unknown> | undefined): { status: 'loaded' | 'not run' | 'error'; error?: string } {
@@ -108,7 +145,7 @@ export function metaView(s: Snapshot, inputs: DashboardInputs, features: { repor
     zones: s.model?.zones.length ?? 0,
     conduits: s.model?.conduits.length ?? 0,
     results: {
-      verify: { ...status(s.results.verify), file: inputs.verify ?? null },
+      verify: { ...status(s.results.verify), file: inputs.verify ?? (inputs.configs?.length ? inputs.configs.join(', ') : null) },
       baseline: { ...status(s.results.baseline), file: inputs.baseline ?? null },
       probe: { ...status(s.results.probe), file: inputs.probe ?? null },
     },
@@ -198,7 +235,7 @@ export function matrixView(s: Snapshot) {
     if (!c.conduits.includes(r.conduitId)) c.conduits.push(r.conduitId);
   }
   const v = s.results.verify?.ok ? s.results.verify.value : undefined;
-  for (const m of v?.matrix ?? []) cell(m.from_zone, m.to_zone).permitted = m.permitted;
+  for (const m of v?.matrix ?? []) if (m.permits) cell(m.from_zone, m.to_zone).permitted = m.permitted;
   for (const f of v?.findings ?? []) if (f.from_zone && f.to_zone) cell(f.from_zone, f.to_zone).findings++;
   for (const [k, st] of s.observed) {
     const [from, to] = k.split('>');
@@ -224,6 +261,7 @@ export function matrixView(s: Snapshot) {
 export function cellView(s: Snapshot, from: string, to: string) {
   const rules = (s.ir?.rules ?? []).filter((r) => r.fromZone === from && r.toZone === to).map((r) => ruleJson(s, r));
   const v = s.results.verify?.ok ? s.results.verify.value : undefined;
+  // The firewall's own words for the pair ("nothing", "not joined by any of the given configurations", or the packets).
   const permitted = v?.matrix.find((m) => m.from_zone === from && m.to_zone === to)?.permitted ?? null;
   const findings = (v?.findings ?? []).filter((f) => f.from_zone === from && f.to_zone === to);
   return {

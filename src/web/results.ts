@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 
 export interface VerifyFinding {
   kind: string;
+  code?: string;
+  message?: string;
   severity: string;
   from_zone: string | null;
   to_zone: string | null;
@@ -18,10 +20,24 @@ export interface VerifyFinding {
 
 export interface VerifyResult {
   findings: VerifyFinding[];
-  matrix: { from_zone: string; to_zone: string; permitted: string }[];
+  /** `permits` is false for "nothing" and for zone pairs no given configuration joins. */
+  matrix: { from_zone: string; to_zone: string; permitted: string; permits: boolean }[];
+  /** How much of each configuration was understood (verify's `configs`). */
+  configs: { file: string; vendor: string; lines: number; parsed: number; ignored: number; unparsed: number }[];
+}
+
+/** Whether verify's description of a zone pair's permitted packets says anything passes. */
+export function permitsSomething(text: string): boolean {
+  const t = text.trim();
+  return t !== '' && t !== 'nothing' && !t.startsWith('not joined');
 }
 
 export interface BaselineFlow {
+  /** Optional fields the baseline adds beyond the contract, shown when present. */
+  src_asset?: string | null;
+  dst_asset?: string | null;
+  evidence?: string;
+  disallowed_function_codes?: number[];
   src: string;
   dst: string;
   transport: string;
@@ -206,6 +222,8 @@ export function normalizeResult(kind: ResultKind, doc: unknown, displayName: str
       const rule = f.rule ? obj(f.rule) : null;
       return {
         kind: str(f.kind),
+        ...(f.code !== undefined ? { code: str(f.code) } : {}),
+        ...(f.message !== undefined ? { message: str(f.message) } : {}),
         severity: str(f.severity),
         from_zone: strOrNull(f.from_zone),
         to_zone: strOrNull(f.to_zone),
@@ -219,9 +237,13 @@ export function normalizeResult(kind: ResultKind, doc: unknown, displayName: str
     });
     const matrix = (Array.isArray(o.matrix) ? o.matrix : []).map((x) => {
       const m = obj(x);
-      return { from_zone: str(m.from_zone), to_zone: str(m.to_zone), permitted: str(m.permitted) };
+      return { from_zone: str(m.from_zone), to_zone: str(m.to_zone), permitted: str(m.permitted), permits: permitsSomething(str(m.permitted)) };
     });
-    return { ok: true, value: { findings, matrix } };
+    const configs = (Array.isArray(o.configs) ? o.configs : []).map((x) => {
+      const c = obj(x);
+      return { file: str(c.file), vendor: str(c.vendor), lines: num(c.lines), parsed: num(c.parsed), ignored: num(c.ignored), unparsed: num(c.unparsed) };
+    });
+    return { ok: true, value: { findings, matrix, configs } };
   }
   if (kind === 'baseline') {
     const flows: BaselineFlow[] = list.map((x) => {
@@ -229,6 +251,10 @@ export function normalizeResult(kind: ResultKind, doc: unknown, displayName: str
       const fc: Record<string, number> = {};
       for (const [k, v] of Object.entries(obj(f.function_codes))) fc[k] = num(v);
       return {
+        ...(f.src_asset !== undefined ? { src_asset: strOrNull(f.src_asset) } : {}),
+        ...(f.dst_asset !== undefined ? { dst_asset: strOrNull(f.dst_asset) } : {}),
+        ...(f.evidence !== undefined ? { evidence: str(f.evidence) } : {}),
+        ...(Array.isArray(f.disallowed_function_codes) ? { disallowed_function_codes: f.disallowed_function_codes.map(num) } : {}),
         src: str(f.src),
         dst: str(f.dst),
         transport: str(f.transport),

@@ -176,7 +176,7 @@ export async function startDashboard(
     server.listen(opts.port, opts.host, () => ok());
   });
   const port = (server.address() as AddressInfo).port;
-  const files = [inputs.model, inputs.verify, inputs.baseline, inputs.probe].filter((f): f is string => !!f).map((f) => resolve(inputs.cwd, f));
+  const files = [inputs.model, inputs.verify, inputs.baseline, inputs.probe, ...(inputs.configs ?? [])].filter((f): f is string => !!f).map((f) => resolve(inputs.cwd, f));
   const unwatch = watchFiles(files, () => {
     const snap = dashboard.reload();
     opts.onReload?.(snap);

@@ -251,3 +251,41 @@ test('JSON error offsets agree with JSON.parse on valid and broken documents', a
   assert.equal(jsonErrorOffset('{"a": [1, 2,]}'), 12);
   assert.equal(jsonErrorOffset('{"a": 1'), 7);
 });
+
+test('--config: the dashboard verifies a firewall configuration with the verify library and follows its edits', async () => {
+  const { runCli } = await import('../helpers/cli.ts');
+  const dir = tmp();
+  const compiled = await runCli(['compile', 'examples/refinery-unit3.yaml', '--target', 'asa']);
+  assert.equal(compiled.code, 0, compiled.stderr);
+  writeFileSync(join(dir, 'fw.cfg'), compiled.stdout);
+  const d = createDashboard({ model: EXAMPLE, cwd: dir, configs: ['fw.cfg'] });
+  const { json: m } = await get(d, '/api/matrix');
+  assert.equal(m.sources.permitted, 'loaded');
+  // The generated configuration permits exactly the zone pairs the conduits allow.
+  const permitted = m.cells.filter((c: { permitted: string | null }) => c.permitted !== null).map((c: { from: string; to: string }) => `${c.from}>${c.to}`);
+  const allowed = m.cells.filter((c: { allowed: number }) => c.allowed > 0).map((c: { from: string; to: string }) => `${c.from}>${c.to}`);
+  assert.deepEqual(permitted, allowed);
+  const { json: v } = await get(d, '/api/verify');
+  assert.equal(v.configs[0].file, 'fw.cfg');
+  assert.equal(v.configs[0].vendor, 'asa');
+  assert.ok(!v.findings.some((f: { severity: string }) => f.severity === 'error'), JSON.stringify(v.findings));
+
+  // A permit-any line opens Z5-ENT to the control zone: the cell shows it, with the config line that does it.
+  const lines = compiled.stdout.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('access-list ENT-to-DMZ'));
+  lines.splice(at, 0, 'access-list ENT-to-DMZ extended permit ip any any');
+  writeFileSync(join(dir, 'fw.cfg'), lines.join('\n'));
+  d.reload();
+  const { json: c } = await get(d, '/api/matrix/cell?from=Z5-ENT&to=Z2-BPCS');
+  assert.notEqual(c.permitted, 'nothing');
+  const f = c.findings.find((x: { kind: string }) => x.kind === 'prohibited-flow-permitted');
+  assert.deepEqual(f.rule, { file: 'fw.cfg', line: at + 1, text: 'access-list ENT-to-DMZ extended permit ip any any' });
+  assert.equal(f.example.dst.startsWith('10.20.'), true);
+
+  // Unusable configurations are reported with file and position.
+  writeFileSync(join(dir, 'x.cfg'), 'hello\n');
+  const bad = createDashboard({ model: EXAMPLE, cwd: dir, configs: ['x.cfg'] });
+  const { json: meta } = await get(bad, '/api/meta');
+  assert.equal(meta.results.verify.status, 'error');
+  assert.match(meta.results.verify.error, /^x\.cfg:1:1: cannot tell which firewall/);
+});

@@ -99,3 +99,19 @@ test('serve: a port in use is a usage error naming the port', async () => {
     await s.stop();
   }
 });
+
+test('serve --config: conflicting and bad configuration flags exit 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otz-web-cli-'));
+  writeFileSync(join(dir, 'x.cfg'), 'hello\n');
+  writeFileSync(join(dir, 'v.json'), '{"findings": [], "matrix": []}');
+  for (const [args, re] of [
+    [['--config', join(dir, 'x.cfg')], /x\.cfg:1:1: cannot tell which firewall this configuration is for/],
+    [['--config', join(dir, 'x.cfg'), '--verify', join(dir, 'v.json')], /either --verify FILE .* or --config FILE/],
+    [['--config', join(dir, 'x.cfg'), '--vendor', 'cisco'], /--vendor must be one of asa, nftables, iptables \(got "cisco"\)/],
+    [['--vendor', 'asa'], /--vendor applies to --config files/],
+  ] as [string[], RegExp][]) {
+    const r = await runCli(['serve', EX, '--port', '0', ...args]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, re);
+  }
+});

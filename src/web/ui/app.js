@@ -403,6 +403,10 @@ function showFlow(f) {
       ['Bytes', fmtInt(f.bytes)],
       ['First seen', f.first_seen],
       ['Last seen', f.last_seen],
+      ['Source asset', f.src_asset ?? null],
+      ['Destination asset', f.dst_asset ?? null],
+      ['Function codes not allowed', f.disallowed_function_codes?.length ? f.disallowed_function_codes.join(', ') : null],
+      ['Evidence', f.evidence ?? null],
     ]),
     Object.keys(f.function_codes).length
       ? section('Function codes', h('table', { class: 'data' },
@@ -447,6 +451,7 @@ function findingCards(findings) {
   if (!findings.length) return h('p', { class: 'muted' }, 'none');
   return h('ul', { class: 'cards' }, findings.map((f) => h('li', { class: `card card-${f.severity}` },
     h('div', {}, sevBadge(f.severity), ' ', h('strong', {}, f.kind), f.conduit ? ` (${f.conduit})` : ''),
+    f.message ? h('div', { class: 'small' }, f.message) : null,
     f.example ? h('div', {}, 'Example: ', `${f.example.protocol} ${f.example.src}${f.example.src_port ? ':' + f.example.src_port : ''} → ${f.example.dst}${f.example.dst_port ? ':' + f.example.dst_port : ''}`) : null,
     f.space ? h('div', { class: 'muted small' }, f.space) : null,
     f.rule ? [h('div', { class: 'cfgref' }, `${f.rule.file}:${f.rule.line}`), h('code', { class: 'cfg' }, f.rule.text)] : null)));
@@ -458,7 +463,7 @@ function findingList(findings) {
     h('thead', {}, h('tr', {}, ['Severity', 'Kind', 'Zones', 'Conduit', 'Example packet', 'Config line'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, findings.map((f) => h('tr', { class: `sev-${f.severity}` },
       h('td', {}, sevBadge(f.severity)),
-      h('td', {}, f.kind),
+      h('td', {}, f.code ? h('code', {}, f.code) : null, f.code ? ' ' : null, f.kind, f.message ? h('div', { class: 'small' }, f.message) : null),
       h('td', {}, `${f.from_zone ?? '—'} → ${f.to_zone ?? '—'}`),
       h('td', {}, f.conduit ?? '—'),
       h('td', {}, f.example ? `${f.example.protocol} ${f.example.src}${f.example.src_port ? ':' + f.example.src_port : ''} → ${f.example.dst}${f.example.dst_port ? ':' + f.example.dst_port : ''}` : '—',
@@ -571,7 +576,7 @@ function notRun(kind, r, example, flag) {
 async function renderVerify(el) {
   const v = await api('/api/verify');
   if (v.status !== 'loaded') {
-    replace(el, h('h2', {}, 'Verify findings'), notRun('verify', v, 'otzones verify MODEL --config fw.cfg --format json > verify.json', '--verify verify.json'));
+    replace(el, h('h2', {}, 'Verify findings'), notRun('verify', v, 'otzones verify MODEL --config fw.cfg --format json > verify.json', '--verify verify.json   (or: --config fw.cfg)'));
     return;
   }
   const kinds = [...new Set(v.findings.map((f) => f.kind))].sort();
@@ -582,10 +587,17 @@ async function renderVerify(el) {
     h('p', {}, `${v.findings.length} finding(s) from ${state.meta.results.verify.file}.`),
     h('label', {}, 'Kind ', h('select', { onchange: (e) => show(e.target.value) }, h('option', { value: '' }, 'all'), kinds.map((k) => h('option', { value: k }, k)))),
     holder,
+    v.configs.length
+      ? section('Configurations',
+        h('table', { class: 'data' },
+          h('thead', {}, h('tr', {}, ['File', 'Vendor', 'Lines', 'Modelled', 'No effect on filtering', 'Not understood'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, v.configs.map((c) => h('tr', {}, h('td', {}, c.file), h('td', {}, c.vendor), h('td', { class: 'num' }, fmtInt(c.lines)),
+            h('td', { class: 'num' }, fmtInt(c.parsed)), h('td', { class: 'num' }, fmtInt(c.ignored)), h('td', { class: 'num' }, fmtInt(c.unparsed)))))))
+      : null,
     section('What the firewall permits between zones',
       v.matrix.length
         ? h('table', { class: 'data' }, h('thead', {}, h('tr', {}, ['From', 'To', 'Permitted'].map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, v.matrix.map((m) => h('tr', {}, h('td', {}, m.from_zone), h('td', {}, m.to_zone), h('td', {}, m.permitted)))))
+          h('tbody', {}, v.matrix.map((m) => h('tr', { class: m.permits ? 'permits' : 'permits-nothing' }, h('td', {}, m.from_zone), h('td', {}, m.to_zone), h('td', {}, m.permitted)))))
         : h('p', { class: 'muted' }, 'nothing')));
   show('');
 }
