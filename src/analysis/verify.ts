@@ -16,6 +16,7 @@ import {
   PROTO_MAX,
   V4_MAX,
   boxIntersect,
+  boxIntersects,
   boxSubtract,
   describeSet,
   examplePacket,
@@ -357,30 +358,39 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
     for (const i of cellsOfZone.get(a) ?? []) for (const j of cellsOfZone.get(b) ?? []) out.push({ key: i * cells.length + j, box: [cells[i].lo, cells[i].hi, cells[j].lo, cells[j].hi, 0, PROTO_MAX, 0, PORT_MAX, 0, PORT_MAX] });
     return out;
   };
-  const leavesFor = (route: Route, key: number, region: Box): PairLeaf[] => {
-    let inLeaves: PairLeaf[];
+  /** What one route permits inside one cell pair, with the line that permits it. */
+  const permitsFor = (route: Route, key: number, region: Box): PairLeaf[] => {
+    let inPermits: PairLeaf[];
     if (route.inKey) {
       const info = engines.get(route.inKey)!;
       info.usedKeys.add(key);
-      inLeaves = info.engine.leavesOf(key).map((l) => ({ box: l.box, permit: l.permit, source: l.rule >= 0 ? info.sources[l.rule] : null }));
-    } else inLeaves = [{ box: region, permit: route.implicitPermit, source: route.implicitSource }];
-    if (!route.outKey) return inLeaves;
+      inPermits = info.engine.permitsIn(key).map((l) => ({ box: l.box, permit: true, source: l.rule >= 0 ? info.sources[l.rule] : null }));
+    } else inPermits = route.implicitPermit ? [{ box: region, permit: true, source: route.implicitSource }] : [];
+    if (!route.outKey) return inPermits;
     const out = engines.get(route.outKey)!;
     out.usedKeys.add(key);
-    const outLeaves = out.engine.leavesOf(key);
+    const outPermits = out.engine.permitsIn(key);
     const res: PairLeaf[] = [];
-    for (const l of inLeaves) {
-      if (!l.permit) {
-        res.push(l);
-        continue;
-      }
-      for (const o of outLeaves) {
-        const c = boxIntersect(l.box, o.box);
-        if (!c) continue;
-        res.push(o.permit ? { box: c, permit: true, source: l.source } : { box: c, permit: false, source: o.rule >= 0 ? out.sources[o.rule] : null });
-      }
+    for (const l of inPermits) for (const o of outPermits) {
+      const c = boxIntersect(l.box, o.box);
+      if (c) res.push({ box: c, permit: true, source: l.source });
     }
     return res;
+  };
+  /** The line that denies a packet on a route (ingress first, then egress); null = implicit deny. */
+  const denyingLine = (route: Route, point: number[]): SourceRef | null => {
+    if (route.inKey) {
+      const info = engines.get(route.inKey)!;
+      const k = info.engine.ruleAt(point);
+      if (k >= 0 && !info.engine.rules[k].permit) return info.sources[k];
+      if (k < 0 && !info.engine.defaultPermit) return null;
+    } else if (!route.implicitPermit) return route.implicitSource;
+    if (route.outKey) {
+      const out = engines.get(route.outKey)!;
+      const k = out.engine.ruleAt(point);
+      if (k >= 0 && !out.engine.rules[k].permit) return out.sources[k];
+    }
+    return null;
   };
 
   for (const a of zoneIds) {
@@ -394,18 +404,22 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
         continue;
       }
       const permitted: PairLeaf[] = [];
-      let blocked: { box: Box; rule: PolicyRule; source: SourceRef | null }[] = allowed.map((x) => ({ box: x.box, rule: x.rule, source: null }));
-      for (const route of rs) {
-        const denies: PairLeaf[] = [];
-        for (const { key, box } of regionBoxes(a, b)) {
-          for (const l of leavesFor(route, key, box)) (l.permit ? permitted : denies).push(l);
+      for (const route of rs) for (const { key, box } of regionBoxes(a, b)) for (const l of permitsFor(route, key, box)) permitted.push(l);
+      // allowed ∖ permitted: subtract the permitted boxes that overlap each allowed box; blame the denying line.
+      const blocked: { box: Box; rule: PolicyRule; source: SourceRef | null }[] = [];
+      for (const al of allowed) {
+        let pieces = [al.box];
+        for (const p of permitted) {
+          if (!boxIntersects(p.box, al.box)) continue;
+          const next: Box[] = [];
+          for (const x of pieces) for (const y of boxSubtract(x, p.box)) next.push(y);
+          pieces = next;
+          if (pieces.length === 0) break;
         }
-        const next: typeof blocked = [];
-        for (const x of blocked) for (const d of denies) {
-          const c = boxIntersect(x.box, d.box);
-          if (c) next.push({ box: c, rule: x.rule, source: d.source ?? x.source });
+        for (const x of pieces) {
+          const pt = [x[0], x[2], x[4], x[6], x[8]];
+          blocked.push({ box: x, rule: al.rule, source: denyingLine(rs[0], pt) });
         }
-        blocked = next;
       }
       matrix.push({ from_zone: a, to_zone: b, permitted: describeSet(coder, permitted.map((p) => p.box)), firewalls: [...new Set(rs.map((r) => r.cfg.file))].sort() });
 
@@ -495,13 +509,15 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
   // ---- per ACL: shadowed and unused rules (a rule may sit in several engines, e.g. an ASA global ACL)
   const ruleState = new Map<AclRule, { decided: boolean; decidedUsed: boolean; boxes: number; info: EngineInfo; firstIdx: number }>();
   for (const info of engines.values()) {
-    const usedOrigins = new Set<number>();
-    for (const key of info.usedKeys) for (const l of info.engine.leavesOf(key)) if (l.rule >= 0) usedOrigins.add(l.rule);
+    const usedPiece = (idx: number) =>
+      info.engine.pieces[idx].some((p) => info.engine.pairsOf(p).some((key) => info.usedKeys.has(key)));
     info.owners.forEach((owner, idx) => {
       const st = ruleState.get(owner) ?? { decided: false, decidedUsed: false, boxes: 0, info, firstIdx: idx };
       st.boxes++;
-      if (info.engine.decided[idx] > 0) st.decided = true;
-      if (usedOrigins.has(idx)) st.decidedUsed = true;
+      if (info.engine.decides(idx)) {
+        st.decided = true;
+        if (!st.decidedUsed && usedPiece(idx)) st.decidedUsed = true;
+      }
       ruleState.set(owner, st);
     });
   }
@@ -511,14 +527,12 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
       const box = st.info.engine.rules[st.firstIdx].box;
       const by = new Set<string>();
       const byLines: number[] = [];
-      for (const key of st.info.engine.pairsOf(box)) {
-        for (const l of st.info.engine.leavesOf(key)) {
-          if (l.rule < 0 || !boxIntersect(l.box, box)) continue;
-          const s = st.info.sources[l.rule];
-          if (!by.has(srcKey(s))) {
-            by.add(srcKey(s));
-            byLines.push(s.line);
-          }
+      for (const j of st.info.engine.overlapping(box, st.firstIdx)) {
+        if (!st.info.engine.decides(j)) continue;
+        const s = st.info.sources[j];
+        if (!by.has(srcKey(s))) {
+          by.add(srcKey(s));
+          byLines.push(s.line);
         }
       }
       byLines.sort((x, y) => x - y);

@@ -139,14 +139,41 @@ test('AclEngine: editing one rule re-evaluates only the cell pairs it touches an
   const rules = [r([100, 150], [200, 210], 80, true), r([0, ADDR_MAX], [400, 499], 22, false), r([100, 199], [400, 499], 22, true), r([200, 299], [100, 199], 443, true)];
   const e = new AclEngine(cells, rules.slice(), false);
   e.evaluate();
-  assert.equal(e.decided[2], 0, 'rule 2 is shadowed by the broader deny above it');
+  assert.equal(e.decides(2), false, 'rule 2 is shadowed by the broader deny above it');
   const touched = e.replaceRule(1, r([200, 299], [400, 499], 22, false));
   assert.ok(touched.length < cells.length * cells.length);
-  assert.ok(e.decided[2] > 0, 'after narrowing the deny, rule 2 decides packets');
+  assert.equal(e.decides(2), true, 'after narrowing the deny, rule 2 decides packets');
   const fresh = new AclEngine(cells, e.rules.slice(), false);
   fresh.evaluate();
+  for (let k = 0; k < rules.length; k++) assert.ok(new PacketSet(e.pieces[k]).equals(new PacketSet(fresh.pieces[k])), `rule ${k}`);
   for (let key = 0; key < cells.length ** 2; key++) {
-    const norm = (ls: { box: Box; rule: number }[]) => ls.map((l) => `${l.box.join(',')}:${l.rule}`).sort();
-    assert.deepEqual(norm(e.leavesOf(key)), norm(fresh.leavesOf(key)));
+    const a = new PacketSet(e.permitsIn(key).map((l) => l.box));
+    const b = new PacketSet(fresh.permitsIn(key).map((l) => l.box));
+    assert.ok(a.equals(b));
   }
+});
+
+test('AclEngine agrees with rule-by-rule first match on random ACLs over random cells, with either default', () => {
+  const addrRange = fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 })).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as [number, number]);
+  const ruleArb = fc.tuple(addrRange, addrRange, range, range, range, fc.boolean()).map(([s, d, p, sp, dp, permit]) => ({ box: [...s, ...d, ...p, ...sp, ...dp] as Box, permit }));
+  fc.assert(
+    fc.property(fc.array(ruleArb, { maxLength: 10 }), fc.boolean(), fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: SMALL }), fc.integer({ min: 0, max: SMALL }), fc.integer({ min: 0, max: SMALL })), { minLength: 30, maxLength: 30 }), (rs, dflt, pts) => {
+      const rules: MatchRule[] = rs.map((r, origin) => ({ ...r, origin }));
+      const cells = cellsFrom([{ lo: 5, hi: 12, zone: 'A' }, { lo: 13, hi: 20, zone: 'B' }, { lo: 30, hi: 35, zone: 'C' }]);
+      const e = new AclEngine(cells, rules, dflt);
+      e.evaluate();
+      for (const p of pts) {
+        const want = decide(rules, p, dflt);
+        assert.equal(e.ruleAt(p), want.rule);
+        const key = cells.findIndex((c) => c.lo <= p[0] && p[0] <= c.hi) * cells.length + cells.findIndex((c) => c.lo <= p[1] && p[1] <= c.hi);
+        assert.equal(e.permitsIn(key).some((l) => inBox(l.box, p)), want.permit);
+        if (want.rule >= 0) assert.ok(e.pieces[want.rule].some((b) => inBox(b, p)), 'the deciding rule holds the point');
+      }
+      for (let k = 0; k < rules.length; k++) {
+        const rest = new PacketSet([rules[k].box]).subtract(new PacketSet(rules.slice(0, k).map((r) => r.box)));
+        assert.equal(e.decides(k), !rest.isEmpty());
+      }
+    }),
+    { numRuns: 300 },
+  );
 });
