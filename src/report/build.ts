@@ -410,7 +410,7 @@ function trace(c: {
     const known = c.sl.filter((z) => z.frs.some((f) => f.achieved !== null)).length;
     const parts = [c.risk ? `recommended vs declared SL-T for ${c.risk.zones.length} zone(s): ${rErr} error(s) (ZC601-ZC649)` : 'no risk section: SL-T not derived from risk'];
     parts.push(known ? `SL-A known for ${known}/${m.zones.length} zone(s), ${gaps} FR gap(s)` : 'SL-A unknown (no asset declares sl_c)');
-    rows.push({ zcr: 'ZCR 5', title: 'Detailed risk assessment, SL-T per zone and conduit', status: !c.risk ? 'not-run' : rErr || gaps ? 'fail' : 'pass', evidence: parts.join('; ') });
+    rows.push({ zcr: 'ZCR 5', title: 'Detailed risk assessment, SL-T per zone and conduit', status: !c.risk ? 'not-run' : rErr ? 'fail' : gaps ? 'info' : 'pass', evidence: parts.join('; ') });
   }
   {
     const reqs = m.zones.reduce((n, z) => n + z.securityRequirements.length, 0);
