@@ -29,10 +29,13 @@ export class ModbusClient {
     return new Promise((resolve, reject) => {
       const s = connect({ host: this.opts.host, port: this.opts.port, localAddress: this.opts.localAddress });
       this.sock = s;
-      const t = setTimeout(() => {
-        s.destroy();
-        reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' }));
-      }, this.opts.timeoutMs ?? 2000);
+      // Yield to pending I/O before giving up, so a stalled event loop does not turn an answer into a timeout.
+      const t = setTimeout(() => setImmediate(() => {
+        if (s.connecting) {
+          s.destroy();
+          reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' }));
+        }
+      }), this.opts.timeoutMs ?? 2000);
       s.once('connect', () => {
         clearTimeout(t);
         resolve();
@@ -61,11 +64,16 @@ export class ModbusClient {
     const s = this.sock;
     if (!s || s.destroyed) return Promise.resolve({ kind: 'closed', detail: this.closedDetail ?? 'not connected' });
     return new Promise((resolve) => {
-      const t = setTimeout(() => this.settle({ kind: 'timeout' }), this.opts.timeoutMs ?? 2000);
-      this.waiting = (r) => {
+      let settled = false;
+      const finish = (r: ModbusReply) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(t);
+        if (this.waiting === finish) this.waiting = undefined;
         resolve(r);
       };
+      const t = setTimeout(() => setImmediate(() => finish({ kind: 'timeout' })), this.opts.timeoutMs ?? 2000);
+      this.waiting = finish;
       this.tid = (this.tid + 1) & 0xffff;
       s.write(buildAdu(this.tid, unitId, pdu));
     });

@@ -31,6 +31,14 @@ export interface ExecResult {
   sentAt?: number;
 }
 
+/**
+ * A timeout that yields to pending I/O first: when the event loop stalls (CPU contention), the timers phase
+ * runs before the poll phase, so a plain timer would fire before an answer that already arrived is seen.
+ */
+export function afterTimeout(ms: number, fn: () => void): NodeJS.Timeout {
+  return setTimeout(() => setImmediate(fn), ms);
+}
+
 const elapsed = (t0: bigint) => Number((process.hrtime.bigint() - t0) / 1000n) / 1000;
 
 export async function execute(t: ExecTask): Promise<ExecResult> {
@@ -60,16 +68,23 @@ type Done = (observed: ExecResult['observed'], detail: string, extra?: Partial<E
 function tcp(t: ExecTask, done: Done): Promise<ExecResult> {
   return new Promise((resolve) => {
     const s = connect({ host: t.dst, port: t.port!, localAddress: t.src });
-    const timer = setTimeout(() => {
+    let settled = false;
+    const timer = afterTimeout(t.timeoutMs, () => {
+      if (settled) return;
+      settled = true;
       s.destroy();
       resolve(done('blocked', `no answer to SYN within ${t.timeoutMs} ms`));
-    }, t.timeoutMs);
+    });
     s.once('connect', () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       s.destroy();
       resolve(done('open', 'connected'));
     });
     s.once('error', (e: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       s.destroy();
       if (e.code === 'ECONNREFUSED') resolve(done('open', 'refused by the target (RST): the path is open, no service listens'));
@@ -94,7 +109,7 @@ function udp(t: ExecTask, done: Done): Promise<ExecResult> {
       }
       resolve(r);
     };
-    const timer = setTimeout(() => finish(done('blocked', `no reply and no ICMP error within ${t.timeoutMs} ms`)), t.timeoutMs);
+    const timer = afterTimeout(t.timeoutMs, () => finish(done('blocked', `no reply and no ICMP error within ${t.timeoutMs} ms`)));
     s.on('message', () => finish(done('open', 'reply received')));
     s.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ECONNREFUSED') finish(done('open', 'ICMP port unreachable from the target: the path is open, no service listens'));

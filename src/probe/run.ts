@@ -170,6 +170,12 @@ export async function runProbe(tasks: readonly ProbeTask[], exec: Executor, opts
     );
   }
   await Promise.all(running);
+  // A flow expected open that looked blocked gets one more try (a lost SYN or a stalled host is not a verdict).
+  const retry = tasks.filter((t) => t.expected === 'open' && t.check !== 'diode-forward' && raw[t.id].observed === 'blocked');
+  for (const t of retry) {
+    const again = await exec.run(t.fromZone, execTask(t, nonce, opts.timeoutMs));
+    raw[t.id] = again.observed === 'open' ? { ...again, detail: `${again.detail} (on the second try)` } : { ...raw[t.id], detail: `${raw[t.id].detail}; again on a second try` };
+  }
   const deliveries = await readDeliveries(tasks, nonce, opts);
   const results: ProbeResult[] = [];
   for (const t of tasks) {
