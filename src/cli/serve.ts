@@ -77,9 +77,11 @@ async function serve(model: string, o: ServeOptions, io: CliIO): Promise<number>
     const verify = loadSnapshot({ ...inputs, baseline: undefined, probe: undefined }).results.verify;
     if (verify && !verify.ok) throw new UsageError(verify.error);
   }
+  const { reportProvider } = await import('../web/report.ts');
   let running;
   try {
     running = await startDashboard(inputs, {
+      report: reportProvider(io.env),
       host: o.host,
       port: Number(o.port),
       token,

@@ -8,6 +8,8 @@ import { validateFile, type ValidateResult } from '../index.ts';
 import { loadModelFile } from '../model/load.ts';
 import { FRS, type Locator, type Model, type SLVector } from '../model/types.ts';
 import { slLevel } from '../model/seed.ts';
+import { achievedLevels } from '../risk/sl.ts';
+import { assessRisk } from '../risk/method.ts';
 import { compilePolicy, portsText, type PolicyIR, type PolicyRule } from '../policy/ir.ts';
 import { diagnosticJson, TOOL_NAME, TOOL_VERSION } from '../diagnostics/format.ts';
 import { summarize } from '../diagnostics/diagnostic.ts';
@@ -47,6 +49,8 @@ export interface Snapshot {
   ir?: PolicyIR;
   sourceLines: string[];
   results: { verify?: Loaded<VerifyResult>; baseline?: Loaded<BaselineResult>; probe?: Loaded<ProbeResult> };
+  /** The result documents as JSON text, for the report (which checks them with its own schema). */
+  raw: Partial<Record<ResultKind, { file: string; text: string }>>;
   /** `from>to` → observed flow counts, from the baseline file. */
   observed: Map<string, PairStats>;
 }
@@ -61,11 +65,19 @@ export function loadSnapshot(inputs: DashboardInputs, generation = 1): Snapshot 
   const model = validation.usable ? validation.model : undefined;
   const ir = model ? compilePolicy(model, loaded.locate) : undefined;
   const results: Snapshot['results'] = {};
+  const raw: Snapshot['raw'] = {};
   for (const kind of ['verify', 'baseline', 'probe'] as ResultKind[]) {
     const file = inputs[kind];
-    if (file) (results as Record<string, unknown>)[kind] = loadResultFile(kind, resolve(inputs.cwd, file), file);
+    if (!file) continue;
+    const { text, ...r } = loadResultFile(kind, resolve(inputs.cwd, file), file);
+    (results as Record<string, unknown>)[kind] = r;
+    if (r.ok && text !== undefined) raw[kind] = { file, text };
   }
-  if (inputs.configs?.length) results.verify = model && ir ? verifyInProcess(inputs, model, ir) : { ok: false, error: 'the model cannot be used, so the configurations were not verified' };
+  if (inputs.configs?.length) {
+    const v = model && ir ? verifyInProcess(inputs, model, ir) : { ok: false as const, error: 'the model cannot be used, so the configurations were not verified' };
+    results.verify = v;
+    if (v.ok) raw.verify = { file: inputs.configs.join(', '), text: JSON.stringify({ tool: TOOL_NAME, version: TOOL_VERSION, command: 'verify', ...v.value }) };
+  }
   const observed = new Map<string, PairStats>();
   if (results.baseline?.ok) {
     for (const f of results.baseline.value.flows) {
@@ -86,6 +98,7 @@ export function loadSnapshot(inputs: DashboardInputs, generation = 1): Snapshot 
     ir,
     sourceLines: validation.source.split(/\r?\n/),
     results,
+    raw,
     observed,
   };
 }
@@ -376,27 +389,21 @@ export function probeView(s: Snapshot) {
 }
 
 /**
- * SL gaps from what the model declares: each zone's and conduit's SL-T per foundational requirement, and
- * each asset whose declared capability SL-C falls short of its zone's SL-T (IEC 62443-3-3 / 4-2).
+ * Security levels: SL-T, SL-A and the gap per zone and FR from the risk module (SL-A = lowest declared SL-C of
+ * the zone's assets, raised only by declared compensations), the SL-T the risk assessment recommends, and
+ * conduits whose SL-T is below that of a zone they connect.
  */
 export function slGapsView(s: Snapshot) {
   const m = s.model;
-  if (!m) return { frs: FRS, zones: [], conduits: [], assets: [] };
-  const zones = new Map(m.zones.map((z) => [z.id, z]));
-  const assets: { asset: string; zone: string; gaps: Record<string, number>; sl_c: SLVector; sl_t: SLVector; line: number | null }[] = [];
-  for (const z of m.zones) {
-    for (const a of z.assets) {
-      if (!a.slC || !z.slT) continue;
-      const gaps: Record<string, number> = {};
-      for (const fr of FRS) if (z.slT[fr] > a.slC[fr]) gaps[fr] = z.slT[fr] - a.slC[fr];
-      assets.push({ asset: a.id ?? a.name, zone: z.id, gaps, sl_c: a.slC, sl_t: z.slT, line: lineOf(s, a.path).line });
-    }
-  }
+  if (!m) return { frs: FRS, zones: [], conduits: [], risk_assessed: false };
+  const achieved = new Map(achievedLevels(m).map((z) => [z.zoneId, z]));
+  const risk = assessRisk(m);
+  const recommended = new Map((risk?.zones ?? []).map((z) => [z.zoneId, z]));
+  const zonesById = new Map(m.zones.map((z) => [z.id, z]));
   const conduits = m.conduits.map((c) => {
-    // A conduit below the SL-T of a zone it connects is a gap unless compensating controls are recorded.
     const below: { zone: string; frs: string[] }[] = [];
     for (const zid of c.connects) {
-      const z = zones.get(zid);
+      const z = zonesById.get(zid);
       if (!z?.slT || !c.slT) continue;
       const frs = FRS.filter((fr) => c.slT![fr] < z.slT![fr]);
       if (frs.length) below.push({ zone: zid, frs });
@@ -405,8 +412,21 @@ export function slGapsView(s: Snapshot) {
   });
   return {
     frs: FRS,
-    zones: m.zones.map((z) => ({ id: z.id, name: z.name, sl_t: z.slT ?? null, line: lineOf(s, z.path).line })),
+    risk_assessed: !!risk,
+    zones: m.zones.map((z) => {
+      const a = achieved.get(z.id);
+      const r = recommended.get(z.id);
+      return {
+        id: z.id,
+        name: z.name,
+        line: lineOf(s, z.path).line,
+        sl_t: z.slT ?? null,
+        recommended: r?.recommended ?? null,
+        scenarios: r?.scenarios ?? [],
+        assets_without_sl_c: a?.assetsWithoutSlC.length ?? 0,
+        frs: (a?.frs ?? []).map((f) => ({ fr: f.fr, target: f.target, achieved: f.achieved, gap: f.gap, limited_by: f.limitedBy, compensation: f.compensation ?? null })),
+      };
+    }),
     conduits,
-    assets,
   };
 }

@@ -192,7 +192,7 @@ const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Numbe
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** Loads one result file of the given kind; checks the envelope and normalizes every entry's field types. */
-export function loadResultFile(kind: ResultKind, file: string, displayName = file): Loaded<VerifyResult | BaselineResult | ProbeResult> {
+export function loadResultFile(kind: ResultKind, file: string, displayName = file): Loaded<VerifyResult | BaselineResult | ProbeResult> & { text?: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -203,7 +203,7 @@ export function loadResultFile(kind: ResultKind, file: string, displayName = fil
   }
   const parsed = parseJsonFile(displayName, text);
   if (!parsed.ok) return parsed;
-  return normalizeResult(kind, parsed.value, displayName);
+  return { ...normalizeResult(kind, parsed.value, displayName), text };
 }
 
 export function normalizeResult(kind: ResultKind, doc: unknown, displayName: string): Loaded<VerifyResult | BaselineResult | ProbeResult> {

@@ -111,7 +111,12 @@ export function createDashboard(inputs: DashboardInputs, opts: DashboardOptions 
     const format = c.req.query('format') ?? 'md';
     if (!opts.report) return c.json({ error: 'report generation is not available in this build' }, 404);
     if (!opts.report.formats.includes(format)) return c.json({ error: `format must be one of ${opts.report.formats.join(', ')}` }, 400);
-    const r = await opts.report.render(snap, format);
+    let r;
+    try {
+      r = await opts.report.render(snap, format);
+    } catch (e) {
+      return c.json({ error: `cannot make the ${format} report: ${(e as Error).message}` }, 422);
+    }
     return c.body(typeof r.body === 'string' ? r.body : new Uint8Array(r.body), 200, {
       'Content-Type': r.type,
       'Content-Disposition': `attachment; filename="${r.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,

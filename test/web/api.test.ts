@@ -1,7 +1,7 @@
 /** The dashboard's JSON API, in-process (Hono's app.request) and over loopback HTTP for the token, Host and reload checks. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDashboard, startDashboard } from '../../src/web/server.ts';
@@ -288,4 +288,44 @@ test('--config: the dashboard verifies a firewall configuration with the verify 
   const { json: meta } = await get(bad, '/api/meta');
   assert.equal(meta.results.verify.status, 'error');
   assert.match(meta.results.verify.error, /^x\.cfg:1:1: cannot tell which firewall/);
+});
+
+test('report download: md, html and pdf from src/report with the attached results', async () => {
+  const { reportProvider } = await import('../../src/web/report.ts');
+  const dir = tmp();
+  const files = writeExampleResults(dir);
+  const d = createDashboard({ model: 'examples/refinery-unit3.yaml', cwd: ROOT, ...files }, { report: reportProvider() });
+  const { json: meta } = await get(d, '/api/meta');
+  assert.deepEqual(meta.report.formats, existsSync('/usr/bin/chromium') ? ['md', 'html', 'pdf'] : ['md', 'html']);
+  const md = await d.app.request('http://127.0.0.1/api/report?format=md');
+  assert.equal(md.status, 200);
+  assert.equal(md.headers.get('content-disposition'), 'attachment; filename="refinery-unit3-report.md"');
+  const text = await md.text();
+  assert.match(text, /^# IEC 62443 Zone Implementation Report/);
+  assert.match(text, /asa-filters\.cfg/); // the verify finding's config file
+  const html = await d.app.request('http://127.0.0.1/api/report?format=html');
+  assert.match(await html.text(), /<svg[^>]*>/);
+  assert.equal((await get(d, '/api/report?format=docx')).status, 400);
+  if (existsSync('/usr/bin/chromium')) {
+    const pdf = await d.app.request('http://127.0.0.1/api/report?format=pdf');
+    assert.equal(pdf.status, 200);
+    assert.equal(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+  }
+  // A result the report cannot use is a 422 naming the file, not a crash.
+  writeFileSync(files.probe, JSON.stringify({ tool: 'otzones', command: 'probe', results: [{ check: 'x', status: 'maybe' }] }));
+  const bad = createDashboard({ model: 'examples/refinery-unit3.yaml', cwd: ROOT, probe: files.probe }, { report: reportProvider() });
+  const r = await get(bad, '/api/report?format=md');
+  assert.equal(r.status, 422);
+  assert.match(r.json.error, /probe\.json: results\[0\]\.status/);
+});
+
+test('SL gaps come from the risk module: SL-T / SL-A per FR and conduits below their zones', async () => {
+  const d = createDashboard({ model: 'examples/refinery-unit3.yaml', cwd: ROOT });
+  const { json: g } = await get(d, '/api/sl-gaps');
+  const { achievedLevels } = await import('../../src/risk/sl.ts');
+  const expected = achievedLevels(loadModelFile(EXAMPLE).model!);
+  assert.deepEqual(g.zones.map((z: { frs: { achieved: number | null }[] }) => z.frs.map((f) => f.achieved)), expected.map((z) => z.frs.map((f) => f.achieved)));
+  const c3 = g.conduits.find((c: { id: string }) => c.id === 'C3-DMZ-ENT');
+  assert.deepEqual(c3.below, [{ zone: 'Z4-DMZ', frs: ['IAC', 'UC', 'SI', 'DC', 'RDF', 'TRE', 'RA'] }]);
+  assert.equal(c3.compensating_controls.length, 1);
 });

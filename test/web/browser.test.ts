@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startDashboard, type RunningDashboard } from '../../src/web/server.ts';
+import { reportProvider } from '../../src/web/report.ts';
 import { EXAMPLE, ROOT } from '../helpers/paths.ts';
 import { HOSTILE, corpusAsaLine, hostileBaseline, hostileModel, manyFlowsBaseline, manyZonesModel, writeExampleResults } from './fixtures.ts';
 
@@ -30,7 +31,7 @@ describe('dashboard in Chromium', { skip }, () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     const dir = mkdtempSync(join(tmpdir(), 'otz-web-ui-'));
-    example = await startDashboard({ model: 'examples/refinery-unit3.yaml', cwd: ROOT, ...writeExampleResults(dir) }, { host: '127.0.0.1', port: 0 });
+    example = await startDashboard({ model: 'examples/refinery-unit3.yaml', cwd: ROOT, ...writeExampleResults(dir) }, { host: '127.0.0.1', port: 0, report: reportProvider() });
     servers.push(example);
   });
 
@@ -201,16 +202,24 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByText('Rows 1–3 of 3').waitFor();
     await page.getByRole('tab', { name: 'Verify' }).click();
     await page.locator('table.findings').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-verify.png'), fullPage: true });
     assert.equal(await page.locator('code.cfg').first().textContent(), corpusAsaLine());
     await page.getByRole('tab', { name: 'Probe' }).click();
     await page.getByText('✗ 1 fail').waitFor();
     assert.match(await page.locator('#view').textContent() ?? '', /modbus-write-blocked.*10\.20\.1\.10:502.*blocked.*open/s);
     await page.getByRole('tab', { name: 'SL gaps' }).click();
     await page.getByText('Below the zone SL-T').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-slgaps.png'), fullPage: true });
     // C3-DMZ-ENT is SL 1 against the SL 2 DMZ, with compensating controls recorded.
     assert.match(await page.locator('tr.gap-compensated').textContent() ?? '', /C3-DMZ-ENT.*Z4-DMZ: IAC, UC, SI, DC, RDF, TRE, RA.*MFA/s);
     await page.getByRole('tab', { name: 'Report' }).click();
-    await page.getByText('Report download is not available in this build').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'MD' }).click()]);
+    assert.equal(download.suggestedFilename(), 'refinery-unit3-report.md');
+    const md = readFileSync((await download.path())!, 'utf8');
+    assert.match(md, /^# IEC 62443 Zone Implementation Report/);
+    assert.match(md, /Petrochemical Refinery - Unit 3/);
+    // The attached probe result is in the report.
+    assert.match(md, /modbus-write-blocked/);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -243,6 +252,9 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(await page.locator('img').count(), 0);
     assert.equal(await page.locator('script').count(), 1);
     assert.equal(await page.locator('b, a[href^="javascript"], svg[onload]').count(), 0);
+    // This server was started without a report provider: the tab says so instead of offering a broken link.
+    await page.getByRole('tab', { name: 'Report' }).click();
+    await page.getByText('Report download is not available in this build').waitFor();
     assert.deepEqual(errors, []);
     await page.close();
   });

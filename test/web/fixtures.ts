@@ -88,7 +88,7 @@ export function writeExampleResults(dir: string): { verify: string; baseline: st
     results: [
       { check: 'prohibited-path', from_zone: 'Z5-ENT', to_zone: 'Z2-BPCS', target: '10.20.1.10:502', expected: 'blocked', observed: 'blocked', status: 'pass', detail: 'no SYN-ACK within 500 ms', ms: 500 },
       { check: 'modbus-write-blocked', from_zone: 'Z3-OPS', to_zone: 'Z2-BPCS', target: '10.20.1.10:502', expected: 'blocked', observed: 'open', status: 'fail', detail: 'write single register (6) to register 99 was answered', ms: 3 },
-      { check: 'diode-reverse-blocked', from_zone: 'Z4-DMZ', to_zone: 'Z3-OPS', target: '10.30.1.100:5450', expected: 'blocked', observed: 'error', status: 'error', detail: 'lab not running', ms: null },
+      { check: 'diode-reverse-blocked', from_zone: 'Z4-DMZ', to_zone: 'Z3-OPS', target: '10.30.1.100:5450', expected: 'blocked', observed: 'error', status: 'error', detail: 'lab not running', ms: 0 },
     ],
     summary: { pass: 1, fail: 1, error: 1 },
   });

@@ -624,28 +624,32 @@ async function renderSlGaps(el) {
   const g = await api('/api/sl-gaps');
   const frs = g.frs;
   const vecCells = (v) => frs.map((fr) => h('td', { class: 'num' }, v ? String(v[fr]) : '—'));
+  const frCell = (f) => {
+    if (!f) return h('td', {}, '—');
+    const a = f.achieved === null ? '?' : String(f.achieved);
+    const t = f.target === null ? '—' : String(f.target);
+    const gap = f.gap === null ? '' : f.gap > 0 ? ` ▲${f.gap}` : ' ✓';
+    const title = [`SL-T ${t}, SL-A ${a}`, f.limited_by.length ? `limited by ${f.limited_by.join(', ')}` : '', f.compensation ? `compensated: ${f.compensation.control}` : ''].filter(Boolean).join('; ');
+    return h('td', { class: `slcell ${f.gap > 0 ? 'slgap' : f.gap === 0 ? 'slmet' : 'slunknown'}`, title, 'aria-label': title }, `${t} / ${a}${gap}`);
+  };
   replace(el,
     h('h2', {}, 'Security levels and gaps'),
-    h('p', { class: 'muted' }, 'SL-T per foundational requirement as declared in the model; gaps where a conduit or an asset\'s declared capability (SL-C) is below the zone\'s target.'),
-    section('Zones (SL-T)',
-      h('table', { class: 'data' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Zone'), frs.map((f) => h('th', { scope: 'col' }, f)), h('th', { scope: 'col' }, 'Line'))),
-        h('tbody', {}, g.zones.map((z) => h('tr', {}, h('td', {}, zoneLink(z.id)), vecCells(z.sl_t), h('td', {}, modelLine(z.line))))))),
+    h('p', { class: 'muted' }, 'Per foundational requirement: SL-T / SL-A. SL-A is the lowest declared capability (SL-C) of the zone\'s assets, raised only by declared compensations; "?" where an asset declares no SL-C. ▲n marks a gap, ✓ a met target.'),
+    section('Zones',
+      h('table', { class: 'data slgaps' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Zone'), frs.map((f) => h('th', { scope: 'col' }, f)), h('th', { scope: 'col' }, 'Recommended SL-T (risk)'), h('th', { scope: 'col' }, 'Line'))),
+        h('tbody', {}, g.zones.map((z) => h('tr', {},
+          h('td', {}, zoneLink(z.id), z.assets_without_sl_c ? h('div', { class: 'muted small' }, `${z.assets_without_sl_c} asset(s) without SL-C`) : null),
+          frs.map((fr) => frCell(z.frs.find((f) => f.fr === fr))),
+          h('td', {}, z.recommended ? `${frs.map((fr) => z.recommended[fr]).join(' ')}${z.scenarios.length ? ` (${z.scenarios.join(', ')})` : ''}` : (g.risk_assessed ? 'no scenario' : 'no risk section')),
+          h('td', {}, modelLine(z.line))))))),
     section('Conduits',
       h('table', { class: 'data' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Conduit'), frs.map((f) => h('th', { scope: 'col' }, f)), h('th', { scope: 'col' }, 'Below the zone SL-T'), h('th', { scope: 'col' }, 'Compensating controls'))),
         h('tbody', {}, g.conduits.map((c) => h('tr', { class: c.below.length ? (c.compensating_controls.length ? 'gap-compensated' : 'gap') : '' },
           h('td', {}, conduitLink(c.id)), vecCells(c.sl_t),
           h('td', {}, c.below.length ? c.below.map((b) => `▲ ${b.zone}: ${b.frs.join(', ')}`).join('; ') : '✓ none'),
-          h('td', {}, c.compensating_controls.length ? list(c.compensating_controls) : '—')))))),
-    section('Assets with declared SL-C',
-      g.assets.length
-        ? h('table', { class: 'data' },
-          h('thead', {}, h('tr', {}, ['Asset', 'Zone', 'Gaps (SL-T − SL-C)', 'Line'].map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, g.assets.map((a) => h('tr', {}, h('td', {}, a.asset), h('td', {}, a.zone),
-            h('td', {}, Object.keys(a.gaps).length ? Object.entries(a.gaps).map(([fr, n]) => `${fr} −${n}`).join(', ') : '✓ none'),
-            h('td', {}, modelLine(a.line))))))
-        : h('p', { class: 'muted' }, 'No asset declares a capability security level (SL-C).')));
+          h('td', {}, c.compensating_controls.length ? list(c.compensating_controls) : '—')))))));
 }
 
 async function renderReport(el) {
@@ -653,7 +657,8 @@ async function renderReport(el) {
   replace(el,
     h('h2', {}, 'Zone Implementation Report'),
     formats.length
-      ? h('p', {}, 'Download: ', formats.map((f, i) => [i ? ' ' : '', h('a', { class: 'button', href: `/api/report?format=${encodeURIComponent(f)}`, download: '', 'data-format': f }, f.toUpperCase())]))
+      ? [h('p', {}, 'The report of src/report over this model and the attached verify, baseline and probe results.'),
+        h('p', {}, 'Download: ', formats.map((f, i) => [i ? ' ' : '', h('a', { class: 'button', href: `/api/report?format=${encodeURIComponent(f)}`, download: '', 'data-format': f }, f.toUpperCase())]))]
       : h('p', { class: 'muted' }, 'Report download is not available in this build (the report module is not present). Use `otzones report` when it is.'));
 }
 
