@@ -149,6 +149,16 @@ test('nmap -sT from the enterprise zone agrees with probe on every TCP port stat
   assert.ok([...nmapState.values()].includes('open'), 'the allowed DMZ ports are open for nmap too');
 });
 
+test('probe --from ZONE on a host of the zone (the enterprise namespace) passes and agrees with --lab', { skip }, () => {
+  const r = spawnSync('ip', ['netns', 'exec', ns('Z5-ENT'), process.execPath, join(ROOT, 'bin/otzones.js'), 'probe', EXAMPLE, '--from', 'Z5-ENT', '--rate', '1000', '--format', 'json'], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout.slice(0, 2000));
+  const j = JSON.parse(r.stdout) as typeof probe;
+  assert.equal(j.summary.fail + j.summary.error, 0);
+  const key = (x: ProbeResult) => `${x.check} ${x.src} ${x.target}/${x.transport} ${x.observed}`;
+  const fromLab = new Set(probe.results.filter((x) => x.from_zone === 'Z5-ENT').map(key));
+  assert.deepEqual(new Set(j.results.map(key)), fromLab);
+});
+
 test('probe names each hole planted in a hand-written ruleset', { skip }, async () => {
   const up = await runCli(['lab', 'up', EXAMPLE, '--run-dir', BROKEN, '--prefix', BROKEN_PREFIX, '--rules', BROKEN_RULES]);
   assert.equal(up.code, 0, up.stderr);
@@ -169,7 +179,7 @@ test('probe names each hole planted in a hand-written ruleset', { skip }, async 
     const hole3 = f.from_zone === 'Z4-DMZ' && f.to_zone === 'Z3-OPS' && f.target === '10.30.1.100:5450';
     assert.ok(hole1 || hole2 || hole3, `unexpected failure: ${JSON.stringify(f)}`);
   }
-  const text = await runCli(['probe', EXAMPLE, '--lab', '--run-dir', BROKEN, '--rate', '1000']);
+  const text = await runCli(['probe', EXAMPLE, '--lab', '--run-dir', BROKEN, '--rate', '1000', '--timeout', '500']);
   assert.match(text.stdout, /^FAIL conduit-open Z5-ENT -> Z4-DMZ \[C3-DMZ-ENT\]: 10\.40\.3\.1 -> 172\.16\.1\.70:3389\/tcp expected open, observed blocked/m);
 });
 
