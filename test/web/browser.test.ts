@@ -91,6 +91,12 @@ describe('dashboard in Chromium', { skip }, () => {
     const line = readFileSync(EXAMPLE, 'utf8').split('\n').findIndex((l) => l.includes('conduit_id: C1-BPCS-OPS')) + 1;
     await details.getByRole('button', { name: `examples/refinery-unit3.yaml:${line}` }).click();
     assert.match(await details.locator('.src-line.hl').textContent() ?? '', /conduit_id: C1-BPCS-OPS/);
+    // The excerpt shows consecutive lines, each on its own row.
+    const rows = details.locator('pre.source .src-line');
+    const nums = (await rows.locator('.ln').allTextContents()).map(Number);
+    assert.deepEqual(nums, nums.map((_, i) => line - 3 + i));
+    const ys = await rows.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+    assert.ok(ys.every((y, i) => i === 0 || y > ys[i - 1]), JSON.stringify(ys));
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-architecture-details.png') });
 
     // Zoom changes the viewport transform.
@@ -291,6 +297,16 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByLabel('From zone').selectOption('Z01-AREA');
     await page.getByText(`of ${Math.ceil(100_000 / 280)} ·`).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-100k-flows.png') });
+    // This generated plant breaks design rules: each diagnostic is listed with its model line.
+    const diags = s.dashboard.snapshot().validation.diagnostics;
+    assert.ok(diags.length > 0);
+    await page.getByRole('tab', { name: 'Diagnostics' }).click();
+    await page.locator('table.diagnostics').waitFor();
+    assert.equal(await page.locator('table.diagnostics tbody tr').count(), diags.length);
+    const first = diags.find((x) => x.line)!;
+    await page.getByRole('button', { name: `many.yaml:${first.line}` }).first().click();
+    await page.locator('.src-line.hl').first().waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-diagnostics.png') });
     console.log(`# 40 zones, 100,000 flows: ready ${readyMs} ms, matrix ${matrixMs} ms, flows view ${flowsMs} ms, next page ${pageMs} ms`);
     for (const [what, ms] of [['ready', readyMs], ['matrix', matrixMs], ['flows', flowsMs], ['next page', pageMs]] as const) assert.ok(ms < 3000, `${what} took ${ms} ms`);
     assert.deepEqual(errors, []);

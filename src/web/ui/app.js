@@ -157,7 +157,7 @@ function modelLine(line) {
       replace(holder, h('pre', { class: 'source', 'aria-label': `${state.meta.file} around line ${line}` },
         src.lines.map((text, i) => {
           const n = src.first + i;
-          return h('span', { class: n === line ? 'src-line hl' : 'src-line' }, h('span', { class: 'ln' }, String(n).padStart(4, ' ')), ' ', text, '\n');
+          return h('span', { class: n === line ? 'src-line hl' : 'src-line' }, h('span', { class: 'ln' }, String(n).padStart(4, ' ')), ' ', text);
         })));
     },
   }, `${state.meta.file}:${line}`);
@@ -461,7 +461,7 @@ function findingList(findings) {
   if (!findings.length) return h('p', { class: 'muted' }, 'none');
   return h('table', { class: 'data findings' },
     h('thead', {}, h('tr', {}, ['Severity', 'Kind', 'Zones', 'Conduit', 'Example packet', 'Config line'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, findings.map((f) => h('tr', { class: `sev-${f.severity}` },
+    h('tbody', {}, findings.map((f) => h('tr', { class: `row-${f.severity}` },
       h('td', {}, sevBadge(f.severity)),
       h('td', {}, f.code ? h('code', {}, f.code) : null, f.code ? ' ' : null, f.kind, f.message ? h('div', { class: 'small' }, f.message) : null),
       h('td', {}, `${f.from_zone ?? '—'} → ${f.to_zone ?? '—'}`),
@@ -484,7 +484,7 @@ async function renderDiagnostics(el) {
     d.diagnostics.length
       ? h('table', { class: 'data diagnostics' },
         h('thead', {}, h('tr', {}, ['Severity', 'Code', 'Message', 'Location', 'About'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, d.diagnostics.map((x) => h('tr', { class: `sev-${x.severity}` },
+        h('tbody', {}, d.diagnostics.map((x) => h('tr', { class: `row-${x.severity}` },
           h('td', {}, sevBadge(x.severity)),
           h('td', {}, h('code', {}, x.code)),
           h('td', {}, x.message, x.notes ? h('ul', { class: 'notes' }, x.notes.map((n) => h('li', {}, n))) : null,
