@@ -1,15 +1,227 @@
-/** `otzones baseline` — placeholder until its issue lands; replaced by the real command. */
+/** `otzones baseline MODEL INPUT…`: captures, Zeek logs and firewall syslog classified against the conduits. */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { UsageError, type CliIO } from './io.ts';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { compilePolicy } from '../policy/ir.ts';
+import { fileHead, readCaptures, PacketDecoder, type CaptureResult } from '../capture/index.ts';
+import { sniffContainer } from '../capture/reader.ts';
+import { readCapturesParallel } from '../capture/pool.ts';
+import type { Observation } from '../capture/observation.ts';
+import { readLogFile, detectLogKind } from '../logs/index.ts';
+import { runBaseline } from '../baseline/index.ts';
+import { formatBaselineJson, formatBaselineSarif, formatBaselineText, humanBytes } from '../baseline/format.ts';
+import { FlowStore } from '../baseline/store.ts';
+import { gunzipSync, constants as zc } from 'node:zlib';
+import { loadModelForCommand } from './common.ts';
+import { UsageError, parseFormat, type CliIO } from './io.ts';
 import type { CommandState } from './main.ts';
 
-export function registerBaseline(program: Command, _io: CliIO, _state: CommandState): void {
+interface Opts {
+  format: string;
+  store?: string;
+  progress?: boolean;
+  jobs: string;
+  top: string;
+  propose?: string;
+}
+
+type Kind = 'capture' | 'zeek' | 'syslog' | 'unknown';
+
+function inputKind(path: string): Kind {
+  let head = fileHead(path, 64 * 1024);
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    try {
+      head = gunzipSync(head, { finishFlush: zc.Z_SYNC_FLUSH });
+    } catch {
+      return 'capture'; // corrupt gzip: the capture reader reports where it stops
+    }
+  }
+  const c = sniffContainer(head);
+  if (c === 'pcap' || c === 'pcapng') return 'capture';
+  return detectLogKind(head.toString('utf8')) ?? 'unknown';
+}
+
+class Progress {
+  private last = 0;
+  private started = Date.now();
+  private bar?: import('cli-progress').SingleBar;
+  constructor(
+    private readonly io: CliIO,
+    private readonly enabled: boolean,
+    private readonly total: number,
+  ) {}
+
+  async start(): Promise<void> {
+    if (!this.enabled || !this.io.stderr.isTTY) return;
+    const { SingleBar, Presets } = (await import('cli-progress')).default;
+    this.bar = new SingleBar(
+      {
+        format: 'baseline |{bar}| {percentage}% {done}/{all} {pps} pkt/s ETA {eta}s',
+        stream: this.io.stderr as unknown as NodeJS.WritableStream,
+        hideCursor: true,
+        clearOnComplete: true,
+      },
+      Presets.shades_classic,
+    );
+    this.bar.start(this.total, 0, { done: '0 B', all: humanBytes(this.total), pps: 0 });
+  }
+
+  async update(done: number, packets: number): Promise<void> {
+    if (!this.enabled) return;
+    const secs = (Date.now() - this.started) / 1000;
+    const pps = secs > 0 ? Math.round(packets / secs) : 0;
+    if (this.bar) {
+      this.bar.update(done, { done: humanBytes(done), all: humanBytes(this.total), pps });
+      await new Promise((r) => setImmediate(r)); // let the bar redraw
+      return;
+    }
+    const now = Date.now();
+    if (now - this.last < 1000 && done < this.total) return;
+    this.last = now;
+    const rate = secs > 0 ? done / secs : 0;
+    const eta = rate > 0 ? Math.max(0, Math.round((this.total - done) / rate)) : 0;
+    const pct = this.total ? Math.floor((100 * done) / this.total) : 100;
+    this.io.stderr.write(`baseline: ${humanBytes(done)} of ${humanBytes(this.total)} (${pct}%), ${pps} packets/s, ETA ${eta} s\n`);
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
+}
+
+export function registerBaseline(program: Command, io: CliIO, state: CommandState): void {
   program
     .command('baseline')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new UsageError('baseline is not implemented yet');
+    .description('classify observed traffic (pcap/pcapng captures, Zeek logs, firewall syslog) against the zones and conduits')
+    .argument('<model>', 'model file (YAML)')
+    .argument('[inputs...]', 'captures (.pcap, .pcapng, also .gz), Zeek conn/modbus/dnp3 logs, ASA/FortiGate/netfilter syslog; kind detected by content')
+    .option('--format <format>', 'text, json or sarif', 'text')
+    .option('--store <file>', 'append the flows to this DuckDB file and report on everything stored so far')
+    .option('--progress', 'show progress on stderr (default when stderr is a terminal)')
+    .option('--jobs <n>', 'worker threads for several capture files (0 = one per core)', '1')
+    .option('--top <n>', 'text format: violations and devices listed', '20')
+    .option('--propose <file>', 'also write the proposed conduit flows (YAML) to FILE')
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 no violations, 1 violations found, 2 unusable input (a clear message names the file and byte offset or line).
+Examples:
+  otzones baseline examples/refinery-unit3.yaml plant-week1.pcapng
+  otzones baseline plant.yaml day*.pcap.gz --jobs 0 --format json > baseline.json
+  otzones baseline plant.yaml conn.log modbus.log asa-syslog.log
+  otzones baseline plant.yaml monday.pcap --store plant.duckdb   # then tuesday.pcap --store plant.duckdb`,
+    )
+    .action(async (file: string, inputs: string[], opts: Opts) => {
+      const format = parseFormat(opts.format);
+      const jobsRaw = Number(opts.jobs);
+      if (!Number.isInteger(jobsRaw) || jobsRaw < 0) throw new UsageError(`--jobs must be a whole number ≥ 0 (got "${opts.jobs}")`);
+      const jobs = jobsRaw === 0 ? availableParallelism() : jobsRaw;
+      const top = Number(opts.top);
+      if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a whole number ≥ 1 (got "${opts.top}")`);
+      if (inputs.length === 0 && !opts.store) throw new UsageError('give at least one capture or log file (or --store FILE to report on stored flows)');
+      const loaded = loadModelForCommand(file, io);
+      const ir = compilePolicy(loaded.model, loaded.locate);
+
+      const kinds = new Map<string, Kind>();
+      let total = 0;
+      for (const input of inputs) {
+        const path = resolve(io.cwd, input);
+        if (!existsSync(path)) throw new UsageError(`${input}: no such file`);
+        const st = statSync(path);
+        if (!st.isFile()) throw new UsageError(`${input}: not a regular file`);
+        total += st.size;
+        kinds.set(input, st.size === 0 ? 'unknown' : inputKind(path));
+      }
+      const diagnostics: Diagnostic[] = [];
+      const observations: Observation[] = [];
+      const captures = inputs.filter((i) => kinds.get(i) === 'capture');
+      const progress = new Progress(io, opts.progress ?? !!io.stderr.isTTY, total);
+      await progress.start();
+      let decode: Record<string, number> = {};
+      if (captures.length) {
+        let r: CaptureResult;
+        if (jobs > 1 && captures.length > 1) {
+          let done = 0;
+          let pk = 0;
+          r = await readCapturesParallel(
+            captures.map((c) => ({ path: resolve(io.cwd, c), name: c })),
+            jobs,
+            (_n, res) => {
+              done += res.files[0]?.bytesRead ?? 0;
+              pk += res.stats.packets;
+              void progress.update(done, pk);
+            },
+          );
+        } else {
+          const dec = new PacketDecoder();
+          let before = 0;
+          let current = '';
+          const sizes = new Map(captures.map((c) => [c, statSync(resolve(io.cwd, c)).size]));
+          r = await readCaptures(
+            captures.map((c) => resolve(io.cwd, c)),
+            {
+              decoder: dec,
+              displayName: (p) => captures.find((c) => resolve(io.cwd, c) === p) ?? p,
+              progress: (name, d) => {
+                if (name !== current) {
+                  if (current) before += sizes.get(current) ?? 0;
+                  current = name;
+                }
+                return progress.update(before + d, dec.stats.packets);
+              },
+            },
+          );
+        }
+        for (const o of r.observations) observations.push(o);
+        diagnostics.push(...r.diagnostics);
+        decode = { ...(r.stats as unknown as Record<string, number>) };
+      }
+      for (const input of inputs) {
+        const k = kinds.get(input);
+        if (k === 'zeek' || k === 'syslog') {
+          const r = readLogFile(resolve(io.cwd, input), input, k);
+          for (const o of r.observations) observations.push(o);
+          diagnostics.push(...r.diagnostics);
+        } else if (k === 'unknown') {
+          diagnostics.push({
+            code: 'ZC860',
+            severity: 'error',
+            message: `${input}: byte offset 0: not a pcap/pcapng capture, a Zeek log or firewall syslog the baseline reads${statSync(resolve(io.cwd, input)).size === 0 ? ' (the file is empty)' : ''}`,
+            file: input,
+            offset: 0,
+            ids: [],
+          });
+        }
+      }
+      progress.stop();
+
+      let all: Iterable<Observation> = observations;
+      let inputCount = inputs.length;
+      if (opts.store) {
+        let store: FlowStore;
+        try {
+          store = await FlowStore.open(resolve(io.cwd, opts.store));
+        } catch (e) {
+          throw new UsageError(`${opts.store}: cannot open the flow store: ${(e as Error).message}`);
+        }
+        try {
+          if (observations.length) await store.ingest(observations, inputs.join(' '));
+          const stored = await store.loadAll();
+          all = stored.observations;
+          inputCount = stored.ingests;
+        } finally {
+          store.close();
+        }
+      }
+      const result = runBaseline({ model: loaded.model, ir, observations: all, inputs: inputCount, decode, diagnostics });
+      if (opts.propose) writeFileSync(resolve(io.cwd, opts.propose), result.proposed);
+      if (format === 'json') io.stdout.write(formatBaselineJson(result));
+      else if (format === 'sarif') io.stdout.write(formatBaselineSarif(result));
+      else io.stdout.write(formatBaselineText(result, { top, facility: loaded.model.facility }));
+      const inputErrors = diagnostics.filter((d) => d.severity === 'error');
+      if (inputErrors.length && format !== 'text') for (const d of inputErrors) io.stderr.write(`otzones: ${d.code}: ${d.message}\n`);
+      state.exitCode = inputErrors.length ? 2 : result.violations.length ? 1 : 0;
     });
 }

@@ -20,11 +20,14 @@ export function convKey(addrA: string, portA: number, addrB: string, portB: numb
   return canon(ep(addrA, portA), ep(addrB, portB));
 }
 
-/** `tshark -q -z conv,tcp -z conv,udp` parsed into canonical keys. */
-export function tsharkConversations(file: string, kind: 'tcp' | 'udp'): Map<string, Conv> {
-  const r = spawnSync('tshark', ['-n', '-r', file, '-q', '-z', `conv,${kind}`], { encoding: 'utf8' });
-  const out = new Map<string, Conv>();
+/** `tshark -q -z conv,tcp -z conv,udp` (one run) parsed into canonical keys per transport. */
+export function tsharkConversations(file: string): { tcp: Map<string, Conv>; udp: Map<string, Conv> } {
+  const r = spawnSync('tshark', ['-n', '-r', file, '-q', '-z', 'conv,tcp', '-z', 'conv,udp'], { encoding: 'utf8' });
+  const res = { tcp: new Map<string, Conv>(), udp: new Map<string, Conv>() };
+  let out = res.tcp;
   for (const line of r.stdout.split('\n')) {
+    if (/^TCP Conversations/.test(line)) out = res.tcp;
+    if (/^UDP Conversations/.test(line)) out = res.udp;
     const m = /^(\S+)\s+<->\s+(\S+)\s+(.*)$/.exec(line.trim());
     if (!m) continue;
     const cols = m[3].trim().split(/\s+/);
@@ -41,7 +44,7 @@ export function tsharkConversations(file: string, kind: 'tcp' | 'udp'): Map<stri
     const [b, pb] = split(m[2]);
     out.set(convKey(a, pa, b, pb), { frames, bytes });
   }
-  return out;
+  return res;
 }
 
 /** `tshark -Y modbus -T fields -e modbus.func_code`: count per function code (all PDUs, both directions). */

@@ -1,0 +1,56 @@
+/**
+ * Several capture files on several cores: one worker thread per job, each reading whole files with its own
+ * reused buffer and conversation table; results are merged here (a conversation split across two files
+ * counts as two connections of the same flow).
+ */
+import { Worker } from 'node:worker_threads';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { CaptureResult } from './index.ts';
+import type { DecodeStats } from './decode.ts';
+import type { WorkerTask } from './worker.ts';
+
+export async function readCapturesParallel(
+  tasks: readonly WorkerTask[],
+  jobs: number,
+  onFileDone?: (name: string, result: CaptureResult) => void,
+): Promise<CaptureResult> {
+  const queue = [...tasks];
+  const merged: CaptureResult = { observations: [], stats: undefined as unknown as DecodeStats, files: [], diagnostics: [] };
+  const addStats = (s: DecodeStats) => {
+    if (!merged.stats) merged.stats = { ...s };
+    else for (const k of Object.keys(s) as (keyof DecodeStats)[]) merged.stats[k] += s[k];
+  };
+  const errors: Diagnostic[] = [];
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const w = new Worker(new URL('./worker-entry.mjs', import.meta.url));
+      const next = () => {
+        const t = queue.shift();
+        if (!t) {
+          w.postMessage(null);
+          void w.terminate().then(() => resolve());
+          return;
+        }
+        w.postMessage(t);
+      };
+      w.on('message', (m: { ok: boolean; result?: CaptureResult; error?: string; name?: string }) => {
+        if (m.ok && m.result) {
+          for (const o of m.result.observations) merged.observations.push(o);
+          merged.files.push(...m.result.files);
+          merged.diagnostics.push(...m.result.diagnostics);
+          addStats(m.result.stats);
+          onFileDone?.(m.result.files[0]?.file ?? '', m.result);
+        } else {
+          errors.push({ code: 'ZC850', severity: 'error', message: `${m.name}: ${m.error}`, file: m.name, ids: [] });
+        }
+        next();
+      });
+      w.on('error', reject);
+      w.on('online', next);
+    });
+  const n = Math.max(1, Math.min(jobs, tasks.length));
+  await Promise.all(Array.from({ length: n }, one));
+  merged.diagnostics.push(...errors);
+  merged.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return merged;
+}
