@@ -55,30 +55,62 @@ export function runRule(rule: Rule, model: Model, locate: Locator): Diagnostic[]
   return out;
 }
 
-/** Levenshtein distance, for "did you mean" suggestions. */
+/** Levenshtein distance (case-insensitive), for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  return editDistanceWithin(a.toLowerCase(), b.toLowerCase(), Math.max(a.length, b.length));
+}
+
+let row = new Int32Array(64);
+
+/**
+ * Levenshtein distance of two (already lower-cased) strings when it is at most `max`, else `max + 1`. Stops as
+ * soon as a whole row exceeds `max`, so a far-off candidate costs a row or two, not the full table.
+ */
+function editDistanceWithin(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  if (row.length <= b.length) row = new Int32Array(b.length * 2 + 1);
+  const dp = row;
+  for (let j = 0; j <= b.length; j++) dp[j] = j;
   for (let i = 1; i <= a.length; i++) {
     let prev = dp[0];
     dp[0] = i;
+    let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
       const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      const v = Math.min(tmp + 1, dp[j - 1] + 1, prev + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+      dp[j] = v;
       prev = tmp;
+      if (v < rowMin) rowMin = v;
     }
+    if (rowMin > max) return max + 1;
   }
-  return dp[b.length];
+  return Math.min(dp[b.length], max + 1);
 }
 
+const lowered = new WeakMap<readonly string[], string[]>();
+
+/** The candidate nearest to `name` within max(2, half its length) edits (case-insensitive); the first one on ties. */
 export function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
+  let lower = lowered.get(candidates);
+  if (!lower) lowered.set(candidates, (lower = candidates.map((c) => c.toLowerCase())));
+  const n = name.toLowerCase();
+  const limit = Math.max(2, Math.floor(name.length / 2));
+  let best = -1;
+  let bestD = limit + 1;
+  for (let k = 0; k < lower.length && bestD > 0; k++) {
+    if (bestD === 1) {
+      // Only an exact (case-insensitive) match is nearer now.
+      const exact = lower.indexOf(n, k);
+      if (exact >= 0) best = exact;
+      break;
+    }
+    // Only a strictly nearer candidate can replace the current best.
+    const d = editDistanceWithin(n, lower[k], bestD - 1);
     if (d < bestD) {
+      best = k;
       bestD = d;
-      best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined;
+  return best < 0 ? undefined : candidates[best];
 }

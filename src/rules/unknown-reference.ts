@@ -2,6 +2,9 @@
 import { closest, defineRule } from './rule.ts';
 import { endpointPath, indexModel } from './model-helpers.ts';
 
+/** Distinct unknown ids that get a "did you mean" search. */
+const MAX_SEARCHES = 100;
+
 export const unknownReference = defineRule(
   {
     code: 'ZC202', name: 'unknown-reference', severity: 'error', title: 'A reference names no defined zone, asset or conduit',
@@ -13,10 +16,18 @@ export const unknownReference = defineRule(
     let endpointIds: string[] | undefined;
     let conduitIds: string[] | undefined;
     const seen = new Set<string>();
+    // One search per distinct unknown id, and at most MAX_SEARCHES of them: a model with thousands of dangling
+    // references (a renamed zone) must not spend minutes on suggestions.
+    const hints = new Map<string, string | undefined>();
+    const hintFor = (id: string, kind: string, candidates: string[]) => {
+      const key = `${kind}\0${id}`;
+      if (!hints.has(key)) hints.set(key, hints.size < MAX_SEARCHES ? closest(id, candidates) : undefined);
+      return hints.get(key);
+    };
     const missing = (kind: string, id: string, candidates: () => string[], path: string, owner: string) => {
       if (seen.has(`${path}\0${id}`)) return;
       seen.add(`${path}\0${id}`);
-      const hint = closest(id, candidates());
+      const hint = hintFor(id, kind, candidates());
       report({
         path,
         message: `${kind} "${id}" is not defined${hint ? `; did you mean "${hint}"?` : ''}`,

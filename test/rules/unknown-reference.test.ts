@@ -1,4 +1,7 @@
 import { unknownReference } from '../../src/rules/unknown-reference.ts';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateText } from '../../src/index.ts';
 import { BASE, table } from './table.ts';
 
 table(unknownReference, [
@@ -45,3 +48,17 @@ conduits:
     expect: [{ ids: ['C1', 'Z9'] }],
   },
 ]);
+
+test('unknown-reference: a thousand dangling references among 6,000 assets end quickly, with at most 100 suggestion searches', () => {
+  const assets = Array.from({ length: 6000 }, (_, i) => `      - { id: A${String(i).padStart(5, '0')}, ip: 10.2.${i >> 8}.${i & 255} }`);
+  const flows = Array.from({ length: 1000 }, (_, i) => `      - { protocol: https, from: Z3, to: X${String(i).padStart(5, '0')} }`);
+  const text = `facility: t\nzones:\n  - zone_id: Z2\n    subnets: [10.2.0.0/16]\n    assets:\n${assets.join('\n')}\n  - { zone_id: Z3, subnets: [10.3.0.0/16] }\nconduits:\n  - conduit_id: C23\n    connects: [Z2, Z3]\n    protocols_allowed:\n${flows.join('\n')}\n`;
+  const t0 = performance.now();
+  const r = validateText(text, 'm.yaml');
+  const ms = performance.now() - t0;
+  const missing = r.diagnostics.filter((d) => d.code === 'ZC202');
+  assert.equal(missing.length, 1000);
+  assert.equal(missing.filter((d) => d.message.includes('did you mean')).length, 100);
+  assert.match(missing[0].message, /^zone or asset "X00000" is not defined; did you mean "A00000"\?$/);
+  assert.ok(ms < 15_000, `${ms.toFixed(0)} ms`); // minutes before suggestions were bounded
+});
