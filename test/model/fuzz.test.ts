@@ -161,10 +161,10 @@ test('validateText: random mutations of the example and the seed end in diagnost
       checkResult(r, text);
       seen[r.usable ? 'usable' : 'unusable']++;
     }),
-    { numRuns: RUNS ?? 1_500 },
+    { numRuns: RUNS ?? 1_000 },
   );
   // Both outcomes were exercised (a mutation generator that always broke the YAML would prove little).
-  assert.ok(seen.usable > 50 && seen.unusable > 50, JSON.stringify(seen));
+  assert.ok(seen.usable > 30 && seen.unusable > 30, JSON.stringify(seen));
   assert.ok(slowest < 2_000);
 });
 
@@ -189,7 +189,7 @@ test('the CLI on mutated files: exit 0, 1 or 2, JSON that parses, never a stack 
           assert.match(r.stdout, /\d+ error\(s\), \d+ warning\(s\), \d+ info\(s\)/);
         }
       }),
-      { numRuns: RUNS ? Math.ceil(RUNS / 5) : 150 },
+      { numRuns: RUNS ? Math.ceil(RUNS / 5) : 100 },
     );
     assert.ok(exits.has(2) && (exits.has(0) || exits.has(1)), [...exits].join(','));
   } finally {
