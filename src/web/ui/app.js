@@ -418,6 +418,11 @@ function showFlow(f) {
 
 async function showCell(from, to) {
   const c = await api(`/api/matrix/cell?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+  for (const b of document.querySelectorAll('button.cellbtn')) {
+    const on = b.dataset.from === from && b.dataset.to === to;
+    b.classList.toggle('selected', on);
+    b.setAttribute('aria-pressed', on ? 'true' : 'false');
+  }
   const meta = state.meta.results;
   openDetails(`${from} → ${to}`,
     section(`Allowed by conduits (${c.rules.length})`,
