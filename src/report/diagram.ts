@@ -64,6 +64,8 @@ interface Edge {
   violation: boolean;
   /** An edge that exists only because of a violation (no conduit joins the pair). */
   onlyViolation: boolean;
+  /** Second label line: the violation evidence. */
+  note?: string;
   title: string;
 }
 
@@ -81,10 +83,10 @@ function conduitEdges(c: Conduit, ir: PolicyIR, violations: ZonePairViolation[])
       const v = violations.filter((x) => (x.from === a && x.to === b) || (x.from === b && x.to === a));
       const diode = !!c.diode;
       const arrows = diode ? (c.diode!.from === a ? 'a>b' : 'b>a') : ab && ba ? 'both' : ab ? 'a>b' : ba ? 'b>a' : 'none';
-      const vText = v.length ? ` ✗ ${v.map((x) => `${x.source} ${x.count}`).join(', ')}` : '';
       out.push({
         a, b, arrows, diode, violation: v.length > 0, onlyViolation: false,
-        label: `${c.id}${diode ? ' (DIODE)' : ''}: ${protos.length ? protos.join('; ') : 'no flows'}${vText}`,
+        label: `${c.id}${diode ? ' (DIODE)' : ''}: ${protos.length ? protos.join('; ') : 'no flows'}`,
+        note: v.length ? `✗ not allowed: ${v.map((x) => `${x.source} ${x.count}`).join(', ')}` : undefined,
         title: `${c.id} ${c.name}${c.slT ? `, SL-T ${describeVector(c.slT)}` : ''}`,
       });
     }
@@ -143,7 +145,8 @@ export function renderDiagram(model: Model, opts: DiagramOptions = {}): string {
     const v = vs[0]!;
     edges.push({
       a: v.from, b: v.to, arrows: 'a>b', diode: false, violation: true, onlyViolation: true,
-      label: `✗ NO CONDUIT: ${vs.map((x) => `${x.source} ${x.count}`).join(', ')}`,
+      label: `✗ NO CONDUIT ${v.from} → ${v.to}`,
+      note: vs.map((x) => `${x.source} ${x.count}`).join(', '),
       title: `traffic from ${v.from} to ${v.to} that no conduit allows`,
     });
   }
@@ -151,7 +154,14 @@ export function renderDiagram(model: Model, opts: DiagramOptions = {}): string {
 
   const maxPerBand = Math.max(...bands.map((b) => b.zones.length));
   const innerW = Math.max(720, maxPerBand * BOX_W + (maxPerBand - 1) * GAP_X);
-  const width = LEFT + innerW + 60;
+  // Edges that skip a band run in lanes right of the boxes, with their labels in a column beyond the lanes.
+  const bandIndex = new Map(bands.flatMap((b, i) => b.zones.map((z) => [z.id, i] as const)));
+  const long = edges.filter((e) => Math.abs((bandIndex.get(e.a) ?? 0) - (bandIndex.get(e.b) ?? 0)) > 1);
+  const LANE_W = 16;
+  const laneX0 = LEFT + innerW + 24;
+  const labelX = laneX0 + long.length * LANE_W + 14;
+  const labelW = long.length ? Math.min(360, Math.max(...long.map((e) => Math.max(e.label.length, (e.note ?? '').length))) * CHAR_W * 1.2 + 18) : 0;
+  const width = long.length ? labelX + labelW + 20 : LEFT + innerW + 60;
   const height = TOP + bands.length * BAND_H + 44;
   const boxes = new Map<string, Box>();
   bands.forEach((band, bi) => {
@@ -189,7 +199,33 @@ export function renderDiagram(model: Model, opts: DiagramOptions = {}): string {
     pairIndex.set(e, pairCount.get(k) ?? 0);
     pairCount.set(k, (pairCount.get(k) ?? 0) + 1);
   }
+  // Ports: the edges leaving a box through its top or bottom side are spread along it, ordered by where
+  // their other end lies, so fan-in at a shared zone stays readable.
+  const ports = new Map<string, number>();
+  {
+    const sides = new Map<string, { e: Edge; other: number; idx: number }[]>();
+    edges.forEach((e, idx) => {
+      const A = boxes.get(e.a);
+      const B = boxes.get(e.b);
+      if (!A || !B || Math.abs(A.band - B.band) !== 1) return;
+      for (const [me, other] of [[A, B], [B, A]] as const) {
+        const key = `${me.zone.id}|${me.band < other.band ? 'bottom' : 'top'}`;
+        sides.set(key, [...(sides.get(key) ?? []), { e, other: other.x, idx }]);
+      }
+    });
+    for (const [key, list] of sides) {
+      const id = key.split('|')[0]!;
+      const box = boxes.get(id)!;
+      list.sort((p, q) => p.other - q.other || p.idx - q.idx);
+      list.forEach((p, i) => ports.set(`${id}|${edges.indexOf(p.e)}`, list.length === 1 ? box.x + BOX_W / 2 : box.x + 30 + ((BOX_W - 60) * i) / (list.length - 1)));
+    }
+  }
   const labels: string[] = [];
+  /** Placed label rectangles, so a label can slide along its edge instead of covering another. */
+  const placed: { x: number; y: number; w: number; h: number }[] = [];
+  const collides = (r: { x: number; y: number; w: number; h: number }) =>
+    placed.some((p) => r.x < p.x + p.w && p.x < r.x + r.w && r.y < p.y + p.h && p.y < r.y + r.h) ||
+    [...boxes.values()].some((b) => r.x < b.x + BOX_W && b.x < r.x + r.w && r.y < b.y + BOX_H && b.y < r.y + r.h);
   for (const e of edges) {
     const A = boxes.get(e.a);
     const B = boxes.get(e.b);
@@ -198,10 +234,31 @@ export function renderDiagram(model: Model, opts: DiagramOptions = {}): string {
     const n = pairCount.get(k)!;
     const rank = pairIndex.get(e)! - (n - 1) / 2;
     const off = rank * 36;
+    const color = e.violation ? '#c00' : e.diode ? '#06c' : '#334';
+    const lines = [e.label, ...(e.note ? [e.note] : [])];
     let d: string;
     let lx: number;
     let ly: number;
-    if (A.band === B.band) {
+    let anchor: 'middle' | 'start' = 'middle';
+    let bezier: number[] | undefined;
+    let maxText = BOX_W + GAP_X - 10;
+    const lane = long.indexOf(e);
+    if (lane >= 0) {
+      const [U, D] = A.band < B.band ? [A, B] : [B, A];
+      const x = laneX0 + lane * LANE_W;
+      const xu = U.x + BOX_W / 2 + 24 + lane * 6;
+      const xd = D.x + BOX_W / 2 + 24 + lane * 6;
+      const yu = U.y + BOX_H + 16 + lane * 6;
+      const yd = D.y - 16 - lane * 6;
+      const pts = [[xu, U.y + BOX_H], [xu, yu], [x, yu], [x, yd], [xd, yd], [xd, D.y]];
+      const seq = U === A ? pts : [...pts].reverse();
+      d = 'M' + seq.map(([px, py]) => `${px},${py}`).join(' L');
+      lx = labelX;
+      ly = (yu + yd) / 2;
+      anchor = 'start';
+      maxText = labelW;
+      labels.push(`<path d="M${x},${ly} L${labelX - 2},${ly}" stroke="${color}" stroke-width="0.6" stroke-dasharray="2 2" fill="none"/>`);
+    } else if (A.band === B.band) {
       const [L, R] = A.x < B.x ? [A, B] : [B, A];
       const x1 = L.x + BOX_W / 2 + off / 2;
       const x2 = R.x + BOX_W / 2 + off / 2;
@@ -213,28 +270,53 @@ export function renderDiagram(model: Model, opts: DiagramOptions = {}): string {
       if (L !== A) d = `M${x2},${yb} C${x2},${yb + dip} ${x1},${yb + dip} ${x1},${yb}`;
     } else {
       const [U, D] = A.band < B.band ? [A, B] : [B, A];
-      const x1 = U.x + BOX_W / 2 + off;
+      const ei = edges.indexOf(e);
+      const x1 = ports.get(`${U.zone.id}|${ei}`) ?? U.x + BOX_W / 2 + off;
       const y1 = U.y + BOX_H;
-      const x2 = D.x + BOX_W / 2 + off;
+      const x2 = ports.get(`${D.zone.id}|${ei}`) ?? D.x + BOX_W / 2 + off;
       const y2 = D.y;
       const my = (y1 + y2) / 2;
       const pathUD = `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`;
       const pathDU = `M${x2},${y2} C${x2},${my} ${x1},${my} ${x1},${y1}`;
       d = U === A ? pathUD : pathDU;
       lx = (x1 + x2) / 2;
-      ly = my + rank * 20;
+      ly = my + rank * (14 * lines.length + 6) - (lines.length - 1) * 7;
+      bezier = [x1, y1, x2, y2, my];
     }
-    const color = e.violation ? '#c00' : e.diode ? '#06c' : '#334';
     const dash = e.violation ? ' stroke-dasharray="7 4"' : '';
     const widthPx = e.diode ? 3 : e.violation ? 2.2 : 1.6;
     const marker = e.diode ? 'url(#diode)' : e.violation ? 'url(#arrow-red)' : 'url(#arrow)';
     const ends = e.arrows === 'both' ? ` marker-start="${marker}" marker-end="${marker}"` : e.arrows === 'a>b' ? ` marker-end="${marker}"` : e.arrows === 'b>a' ? ` marker-start="${marker}"` : '';
     s.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${widthPx}"${dash}${ends}><title>${xmlEscape(e.title)}</title></path>`);
-    const text = fit(e.label, BOX_W + GAP_X - 10);
-    const tw = text.length * CHAR_W + 8;
+    const texts = lines.map((t) => fit(t, maxText));
+    const tw = Math.max(...texts.map((t) => t.length)) * CHAR_W * (e.violation ? 1.1 : 1) + 8;
+    const h = 14 * texts.length + 2;
+    if (bezier) {
+      const [x1, y1, x2, y2, my] = bezier as [number, number, number, number, number];
+      const at = (t: number) => {
+        const u = 1 - t;
+        return [u * u * u * x1 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x2, u * u * u * y1 + 3 * u * u * t * my + 3 * u * t * t * my + t * t * t * y2] as const;
+      };
+      let found = false;
+      for (const dy of [0, -h - 2, h + 2]) {
+        for (const t of [0.5, 0.35, 0.65, 0.22, 0.78, 0.12, 0.88]) {
+          const [px, py] = at(t);
+          if (!collides({ x: px - tw / 2, y: py + dy - 9, w: tw, h })) {
+            [lx, ly] = [px, py + dy];
+            found = true;
+            break;
+          }
+        }
+        if (found) break;
+      }
+    }
+    const rx = anchor === 'middle' ? lx - tw / 2 : lx;
+    placed.push({ x: rx, y: ly - 9, w: tw, h });
+    const tx = anchor === 'middle' ? lx : lx + 4;
     labels.push(
-      `<g><title>${xmlEscape(e.label)}</title><rect x="${(lx - tw / 2).toFixed(1)}" y="${(ly - 9).toFixed(1)}" width="${tw.toFixed(1)}" height="16" rx="3" fill="${e.violation ? 'url(#hatch)' : '#fff'}" stroke="${color}" stroke-width="0.8"/>` +
-        `<text x="${lx.toFixed(1)}" y="${(ly + 3).toFixed(1)}" text-anchor="middle" fill="${e.violation ? '#900' : '#223'}"${e.violation ? ' font-weight="bold"' : ''}>${xmlEscape(text)}</text></g>`,
+      `<g><title>${xmlEscape(lines.join(' '))}</title><rect x="${rx.toFixed(1)}" y="${(ly - 9).toFixed(1)}" width="${tw.toFixed(1)}" height="${h}" rx="3" fill="${e.violation ? 'url(#hatch)' : '#fff'}" stroke="${color}" stroke-width="0.8"/>` +
+        texts.map((t, i) => `<text x="${tx.toFixed(1)}" y="${(ly + 3 + i * 14).toFixed(1)}" text-anchor="${anchor}" fill="${e.violation ? '#900' : '#223'}"${e.violation && (i > 0 || e.onlyViolation) ? ' font-weight="bold"' : ''}>${xmlEscape(t)}</text>`).join('') +
+        '</g>',
     );
   }
   for (const { zone: z, x, y } of boxes.values()) {

@@ -21,5 +21,12 @@ export function largeModelYaml(n = 40): string {
     lines.push(`  - conduit_id: C${c}`, `    connects: [${z.id}, ${up.id}]`, `    security_level: 2`, `    protocols_allowed:`);
     lines.push(`      - { protocol: ${proto}, from: ${proto === 'modbus' ? up.id : z.id}, to: ${proto === 'modbus' ? z.id : up.id}${proto === 'modbus' ? ', function_codes: [3]' : ''} }`);
   }
+  // Shared services: every operations zone also reaches the first DMZ zone (patch server), which crosses columns.
+  const dmz = zones.find((z) => z.level === 3.5);
+  for (const z of zones.filter((y) => y.level === 3)) {
+    if (!dmz) break;
+    c++;
+    lines.push(`  - conduit_id: C${c}`, `    connects: [${z.id}, ${dmz.id}]`, `    security_level: 2`, `    protocols_allowed:`, `      - { protocol: https, from: ${z.id}, to: ${dmz.id} }`);
+  }
   return lines.join('\n') + '\n';
 }
