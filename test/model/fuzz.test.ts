@@ -67,7 +67,8 @@ type Mutation =
   | { kind: 'indent'; at: number; delta: number }
   | { kind: 'swapValues'; a: number; b: number }
   | { kind: 'insert'; at: number; text: string; asValue: boolean }
-  | { kind: 'truncate'; at: number };
+  | { kind: 'truncate'; at: number }
+  | { kind: 'renameId'; at: number; to: number; typo: boolean };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), ch: fc.constantFrom(...CHARS) }),
@@ -77,7 +78,11 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('swapValues' as const), a: fc.nat(), b: fc.nat() }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ maxLength: 40 })), asValue: fc.boolean() }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+  // Keeps the YAML valid but the model wrong (a reference to another or a misspelt id), so the rules get exercised.
+  fc.record({ kind: fc.constant('renameId' as const), at: fc.nat(), to: fc.nat(), typo: fc.boolean() }),
 );
+
+const ID = /\b[A-Z][A-Z0-9]*-[A-Z0-9-]*[A-Z0-9]\b/g;
 
 const VALUE = /^(\s*(?:-\s+)?[A-Za-z_][\w-]*:\s+)(.+)$/;
 
@@ -121,6 +126,14 @@ function apply(text: string, m: Mutation): string {
     }
     case 'truncate':
       return text.slice(0, m.at % (text.length + 1));
+    case 'renameId': {
+      const found = [...text.matchAll(ID)];
+      if (found.length < 2) return text;
+      const at = found[m.at % found.length];
+      const other = found[m.to % found.length][0];
+      const to = m.typo ? other.slice(0, -1) + (other.endsWith('X') ? 'Y' : 'X') : other;
+      return text.slice(0, at.index) + to + text.slice(at.index! + at[0].length);
+    }
   }
 }
 
@@ -148,9 +161,9 @@ function checkResult(r: ValidateResult, text: string): void {
   if (r.model) assert.ok(Array.isArray(r.model.zones));
 }
 
-test('validateText: random mutations of the example and the seed end in diagnostics or success', () => {
+test('validateText: random mutations of the example and the seed end in diagnostics or success', (t) => {
   let slowest = 0;
-  const seen = { usable: 0, unusable: 0 };
+  const seen = { usable: 0, unusable: 0, withRuleFindings: 0 };
   fc.assert(
     fc.property(mutated, ({ text }) => {
       const t0 = performance.now();
@@ -160,11 +173,14 @@ test('validateText: random mutations of the example and the seed end in diagnost
       assert.ok(ms < 2_000, `validate took ${ms.toFixed(0)} ms`);
       checkResult(r, text);
       seen[r.usable ? 'usable' : 'unusable']++;
+      if (r.diagnostics.some((d) => /^ZC[2-5]\d\d$/.test(d.code) && d.code !== 'ZC301')) seen.withRuleFindings++;
     }),
     { numRuns: RUNS ?? 1_000 },
   );
-  // Both outcomes were exercised (a mutation generator that always broke the YAML would prove little).
-  assert.ok(seen.usable > 30 && seen.unusable > 30, JSON.stringify(seen));
+  // Both outcomes were exercised, and mutated models reached the design rules (a generator that always broke
+  // the YAML would prove little).
+  t.diagnostic(`${JSON.stringify(seen)}, slowest ${slowest.toFixed(0)} ms`);
+  assert.ok(seen.usable > 30 && seen.unusable > 30 && seen.withRuleFindings > 10, JSON.stringify(seen));
   assert.ok(slowest < 2_000);
 });
 
