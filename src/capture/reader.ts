@@ -259,6 +259,7 @@ export async function readCaptureFile(path: string, dec: PacketDecoder, displayN
   const parser = new ContainerParser(dec);
   dec.file = displayName;
   const fd = openSync(path, 'r');
+  let closed = false;
   let container: ContainerKind = 'unknown';
   let bytesRead = 0;
   const result = (error?: { message: string; offset: number }): FileReadResult => ({
@@ -278,6 +279,7 @@ export async function readCaptureFile(path: string, dec: PacketDecoder, displayN
     container = sniffContainer(head.subarray(0, hn));
     if (container === 'gzip') {
       closeSync(fd);
+      closed = true;
       return await readGzip(path, parser, result, progress, size, (n) => (bytesRead = n), (k) => (container = k));
     }
     let fill = 0;
@@ -310,11 +312,7 @@ export async function readCaptureFile(path: string, dec: PacketDecoder, displayN
     if (progress) await progress(pos, size);
     return result();
   } finally {
-    try {
-      closeSync(fd);
-    } catch {
-      /* closed already (gzip path) */
-    }
+    if (!closed) closeSync(fd);
   }
 }
 

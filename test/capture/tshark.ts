@@ -60,3 +60,11 @@ export function tsharkModbusCodes(file: string): Map<number, number> {
   }
   return m;
 }
+
+/** `tshark -Y dnp3 -T fields -e dnp3.al.func`: DNP3 application function codes (all frames). */
+export function tsharkDnp3Codes(file: string): Record<number, number> {
+  const r = spawnSync('tshark', ['-n', '-r', file, '-Y', 'dnp3', '-T', 'fields', '-e', 'dnp3.al.func'], { encoding: 'utf8' });
+  const m: Record<number, number> = {};
+  for (const v of r.stdout.split('\n').flatMap((l) => l.split(','))) if (v.trim()) m[Number(v)] = (m[Number(v)] ?? 0) + 1;
+  return m;
+}
