@@ -55,11 +55,7 @@ async function serve(model: string, o: ServeOptions, io: CliIO): Promise<number>
     token = randomBytes(18).toString('base64url');
     generated = true;
   }
-  if (o.store !== undefined) {
-    throw new UsageError(
-      `--store ${o.store}: reading a baseline store is not available in this build (src/baseline has no store reader yet); pass --baseline FILE with the output of \`otzones baseline --format json\``,
-    );
-  }
+  if (o.store !== undefined && o.baseline !== undefined) throw new UsageError('give either --baseline FILE (baseline JSON) or --store FILE (a flow store), not both');
   loadModelForCommand(model, io); // exit 2 with diagnostics when the model cannot be used at all
   const { loadResultFile } = await import('../web/results.ts');
   const { resolve } = await import('node:path');
@@ -71,7 +67,7 @@ async function serve(model: string, o: ServeOptions, io: CliIO): Promise<number>
   }
   if (o.verify !== undefined && o.config?.length) throw new UsageError('give either --verify FILE (verify JSON) or --config FILE (verified here), not both');
   if (o.vendor !== undefined && !o.config?.length) throw new UsageError('--vendor applies to --config files; none given');
-  const inputs = { model, cwd: io.cwd, verify: o.verify, configs: o.config, vendor: o.vendor, baseline: o.baseline, probe: o.probe };
+  const inputs = { model, cwd: io.cwd, verify: o.verify, configs: o.config, vendor: o.vendor, baseline: o.baseline, store: o.store, probe: o.probe };
   if (o.config?.length) {
     const { loadSnapshot } = await import('../web/api.ts');
     const verify = loadSnapshot({ ...inputs, baseline: undefined, probe: undefined }).results.verify;
@@ -92,6 +88,11 @@ async function serve(model: string, o: ServeOptions, io: CliIO): Promise<number>
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
+  }
+  const baseline = running.dashboard.snapshot().results.baseline;
+  if (o.store !== undefined && baseline && !baseline.ok) {
+    await running.close();
+    throw new UsageError(baseline.error);
   }
   io.stderr.write(`otzones: dashboard for ${model} at ${running.url}\n`);
   if (generated) io.stderr.write(`otzones: generated access token (required on every request): ${token}\n`);

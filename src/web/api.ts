@@ -18,6 +18,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigSyntaxError, type FirewallConfig, type Vendor } from '../parsers/acl.ts';
 import { VENDORS, detectVendor, parseConfig } from '../parsers/index.ts';
 import { verifyConfigs } from '../analysis/verify.ts';
+import { runBaseline } from '../baseline/index.ts';
+import { formatBaselineJson } from '../baseline/format.ts';
+import type { StoredFlows } from './store.ts';
 import {
   normalizeResult, loadResultFile, type BaselineFlow, type BaselineResult, type Loaded, type ProbeResult, type ResultKind, type VerifyResult,
 } from './results.ts';
@@ -32,6 +35,8 @@ export interface DashboardInputs {
   /** Vendor of the configurations; detected from each file when absent. */
   vendor?: string;
   baseline?: string;
+  /** A DuckDB flow store of `otzones baseline --store` (read by the caller, see store.ts). */
+  store?: string;
   probe?: string;
 }
 
@@ -58,7 +63,7 @@ export interface Snapshot {
 const pairKey = (from: string | null, to: string | null) => `${from ?? '-'}>${to ?? '-'}`;
 
 /** Loads everything once. Never throws for bad input: problems become diagnostics or result errors. */
-export function loadSnapshot(inputs: DashboardInputs, generation = 1): Snapshot {
+export function loadSnapshot(inputs: DashboardInputs, generation = 1, stored?: Loaded<StoredFlows>): Snapshot {
   const validation = validateFile(inputs.model, inputs.cwd);
   // The locator for the model lines of zones, conduits and flows (validateFile does not return it).
   const loaded = loadModelFile(resolve(inputs.cwd, inputs.model));
@@ -72,6 +77,16 @@ export function loadSnapshot(inputs: DashboardInputs, generation = 1): Snapshot 
     const { text, ...r } = loadResultFile(kind, resolve(inputs.cwd, file), file);
     (results as Record<string, unknown>)[kind] = r;
     if (r.ok && text !== undefined) raw[kind] = { file, text };
+  }
+  if (inputs.store && stored) {
+    // The stored traffic judged against this snapshot's model, printed as `baseline --format json` would.
+    if (!stored.ok) results.baseline = stored;
+    else if (!model || !ir) results.baseline = { ok: false, error: 'the model cannot be used, so the stored flows were not classified' };
+    else {
+      const text = formatBaselineJson(runBaseline({ model, ir, observations: stored.value.observations, inputs: stored.value.ingests }));
+      results.baseline = normalizeResult('baseline', JSON.parse(text), inputs.store) as Loaded<BaselineResult>;
+      raw.baseline = { file: inputs.store, text };
+    }
   }
   if (inputs.configs?.length) {
     const v = model && ir ? verifyInProcess(inputs, model, ir) : { ok: false as const, error: 'the model cannot be used, so the configurations were not verified' };
@@ -159,7 +174,7 @@ export function metaView(s: Snapshot, inputs: DashboardInputs, features: { repor
     conduits: s.model?.conduits.length ?? 0,
     results: {
       verify: { ...status(s.results.verify), file: inputs.verify ?? (inputs.configs?.length ? inputs.configs.join(', ') : null) },
-      baseline: { ...status(s.results.baseline), file: inputs.baseline ?? null },
+      baseline: { ...status(s.results.baseline), file: inputs.baseline ?? inputs.store ?? null },
       probe: { ...status(s.results.probe), file: inputs.probe ?? null },
     },
     report: { formats: features.report },

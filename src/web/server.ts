@@ -13,6 +13,8 @@ import {
   architectureView, baselineSummaryView, cellView, diagnosticsView, flowsView, loadSnapshot, matrixView, metaView,
   probeView, slGapsView, sourceView, verifyView, type DashboardInputs, type FlowQuery, type Snapshot,
 } from './api.ts';
+import type { Loaded } from './results.ts';
+import { readStore, type StoredFlows } from './store.ts';
 
 const UI_DIR = resolve(dirname(new URL(import.meta.url).pathname), 'ui');
 const UI_FILES: Record<string, { file: string; type: string }> = {
@@ -40,7 +42,8 @@ export interface DashboardOptions {
 export interface Dashboard {
   app: Hono;
   snapshot(): Snapshot;
-  reload(): Snapshot;
+  /** Reloads the model and the result files (and the store's flows when `store` is true). */
+  reload(opts?: { store?: boolean }): Promise<Snapshot>;
 }
 
 const COOKIE = 'otzones_token';
@@ -60,8 +63,9 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-export function createDashboard(inputs: DashboardInputs, opts: DashboardOptions = {}): Dashboard {
-  let snap = loadSnapshot(inputs, 1);
+/** `stored`: the flows of `inputs.store`, read by the caller (readStore) so that creating a dashboard stays synchronous. */
+export function createDashboard(inputs: DashboardInputs, opts: DashboardOptions = {}, stored?: Loaded<StoredFlows>): Dashboard {
+  let snap = loadSnapshot(inputs, 1, stored);
   const ui = new Map(Object.entries(UI_FILES).map(([route, f]) => [route, { body: readFileSync(resolve(UI_DIR, f.file)), type: f.type }]));
   const app = new Hono();
 
@@ -128,25 +132,35 @@ export function createDashboard(inputs: DashboardInputs, opts: DashboardOptions 
   return {
     app,
     snapshot: () => snap,
-    reload: () => (snap = loadSnapshot(inputs, snap.generation + 1)),
+    reload: async ({ store = false } = {}) => {
+      if (store && inputs.store) stored = await readStore(resolve(inputs.cwd, inputs.store), inputs.store);
+      return (snap = loadSnapshot(inputs, snap.generation + 1, stored));
+    },
   };
 }
 
 /** Calls `onChange` (debounced) when any of the files changes on disk; watches directories so editors that replace files are seen. */
-export function watchFiles(files: string[], onChange: () => void, debounceMs = 150): () => void {
+export function watchFiles(files: string[], onChange: (changed: string[]) => void, debounceMs = 150): () => void {
   const byDir = new Map<string, Set<string>>();
   for (const f of files) {
     const d = dirname(f);
     (byDir.get(d) ?? byDir.set(d, new Set()).get(d)!).add(basename(f));
   }
   let timer: NodeJS.Timeout | undefined;
+  const changed = new Set<string>();
   const watchers: FSWatcher[] = [];
   for (const [dir, names] of byDir) {
     try {
       const w = watch(dir, (_event, name) => {
         if (name && !names.has(name.toString())) return;
+        // Without a name (some platforms), treat every watched file of the directory as changed.
+        for (const n of name ? [name.toString()] : names) changed.add(resolve(dir, n));
         clearTimeout(timer);
-        timer = setTimeout(onChange, debounceMs);
+        timer = setTimeout(() => {
+          const list = [...changed];
+          changed.clear();
+          onChange(list);
+        }, debounceMs);
       });
       w.on('error', () => {});
       watchers.push(w);
@@ -172,7 +186,8 @@ export async function startDashboard(
   inputs: DashboardInputs,
   opts: DashboardOptions & { host: string; port: number; onReload?: (s: Snapshot) => void },
 ): Promise<RunningDashboard> {
-  const dashboard = createDashboard(inputs, { ...opts, loopbackHostOnly: opts.loopbackHostOnly ?? (isLoopback(opts.host) && !opts.token) });
+  const stored = inputs.store ? await readStore(resolve(inputs.cwd, inputs.store), inputs.store) : undefined;
+  const dashboard = createDashboard(inputs, { ...opts, loopbackHostOnly: opts.loopbackHostOnly ?? (isLoopback(opts.host) && !opts.token) }, stored);
   const server = createAdaptorServer({ fetch: dashboard.app.fetch });
   await new Promise<void>((ok, fail) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
@@ -182,9 +197,10 @@ export async function startDashboard(
   });
   const port = (server.address() as AddressInfo).port;
   const files = [inputs.model, inputs.verify, inputs.baseline, inputs.probe, ...(inputs.configs ?? [])].filter((f): f is string => !!f).map((f) => resolve(inputs.cwd, f));
-  const unwatch = watchFiles(files, () => {
-    const snap = dashboard.reload();
-    opts.onReload?.(snap);
+  // A DuckDB store changes through its write-ahead log too; re-read it on any change of either file.
+  const storeFiles = inputs.store ? [resolve(inputs.cwd, inputs.store), resolve(inputs.cwd, `${inputs.store}.wal`)] : [];
+  const unwatch = watchFiles([...files, ...storeFiles], (changed) => {
+    void dashboard.reload({ store: changed.some((f) => storeFiles.includes(f)) }).then((snap) => opts.onReload?.(snap));
   });
   const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${hostPart}:${port}/${opts.token ? `?token=${encodeURIComponent(opts.token)}` : ''}`;

@@ -275,7 +275,7 @@ test('--config: the dashboard verifies a firewall configuration with the verify 
   const at = lines.findIndex((l) => l.startsWith('access-list ENT-to-DMZ'));
   lines.splice(at, 0, 'access-list ENT-to-DMZ extended permit ip any any');
   writeFileSync(join(dir, 'fw.cfg'), lines.join('\n'));
-  d.reload();
+  await d.reload();
   const { json: c } = await get(d, '/api/matrix/cell?from=Z5-ENT&to=Z2-BPCS');
   assert.notEqual(c.permitted, 'nothing');
   const f = c.findings.find((x: { kind: string }) => x.kind === 'prohibited-flow-permitted');

@@ -76,7 +76,8 @@ test('serve: usage errors exit 2 with one clear line, never a stack trace', asyn
     [[EX, '--token', 'short'], /--token must be at least 12 characters/],
     [[EX, '--baseline', join(dir, 'bad.json')], /bad\.json:1:17: not valid JSON \(unexpected "]"\)/],
     [[EX, '--verify', join(dir, 'missing.json')], /missing\.json: cannot read --verify file: no such file/],
-    [[EX, '--store', join(dir, 'flows.duckdb')], /--store .*not available in this build/],
+    [[EX, "--store", join(dir, "flows.duckdb")], /flows\.duckdb: cannot open the flow store: no such file/],
+    [[EX, "--store", join(dir, "flows.duckdb"), "--baseline", join(dir, "bad.json")], /either --baseline FILE .* or --store FILE/],
     [[join(dir, 'bad.yaml'), '--port', '0'], /the model cannot be used/],
     [[join(dir, 'nope.yaml'), '--port', '0'], /the model cannot be used/],
   ];
@@ -113,5 +114,25 @@ test('serve --config: conflicting and bad configuration flags exit 2', async () 
     const r = await runCli(['serve', EX, '--port', '0', ...args]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, re);
+  }
+});
+
+test('serve --store: a flow store written by the baseline is shown (corpus capture pcap/modbus_modbus-and-non-modbus-p502.pcap)', async () => {
+  const { FlowStore } = await import('../../src/baseline/store.ts');
+  const { readCaptures } = await import('../../src/capture/index.ts');
+  const { CORPUS } = await import('../helpers/paths.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'otz-web-cli-'));
+  const store = await FlowStore.open(join(dir, 'flows.duckdb'));
+  await store.ingest((await readCaptures([join(CORPUS, 'pcap/modbus_modbus-and-non-modbus-p502.pcap')])).observations, 'corpus');
+  store.close();
+  const s = await startServe([EX, '--port', '0', '--store', join(dir, 'flows.duckdb')]);
+  try {
+    const meta = await (await fetch(`${s.url}api/meta`)).json();
+    assert.equal(meta.results.baseline.status, 'loaded', meta.results.baseline.error);
+    const flows = await (await fetch(`${s.url}api/flows`)).json();
+    // None of the capture's addresses lies in the example's zones.
+    assert.ok(flows.total >= 5 && flows.flows.every((f: { reasons: string[] }) => f.reasons.includes('unzoned-endpoint')));
+  } finally {
+    assert.equal(await s.stop(), 0);
   }
 });

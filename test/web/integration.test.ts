@@ -81,3 +81,31 @@ test('a real baseline of a corpus capture: matrix cell, violation reasons and un
   assert.ok(scanners.total >= 4);
   assert.ok(scanners.flows.every((x: { reasons: string[] }) => x.reasons.includes('unzoned-endpoint')));
 });
+
+test('--store: flows stored by the baseline are judged against the current model, again after each edit', async () => {
+  const { FlowStore } = await import('../../src/baseline/store.ts');
+  const { readStore } = await import('../../src/web/store.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'otz-web-store-'));
+  writeFileSync(join(dir, 'plant.yaml'), MODEL);
+  const store = await FlowStore.open(join(dir, 'plant.duckdb'));
+  await store.ingest((await readCaptures([PCAP])).observations, PCAP);
+  store.close();
+
+  const stored = await readStore(join(dir, 'plant.duckdb'), 'plant.duckdb');
+  assert.ok(stored.ok, !stored.ok ? stored.error : '');
+  const d = createDashboard({ model: 'plant.yaml', cwd: dir, store: 'plant.duckdb' }, {}, stored);
+  const get = async (p: string) => (await d.app.request(`http://127.0.0.1${p}`)).json();
+  const meta = await get('/api/meta');
+  assert.deepEqual([meta.results.baseline.status, meta.results.baseline.file], ['loaded', 'plant.duckdb']);
+  let c = await get('/api/matrix/cell?from=Z-HMI&to=Z-PLC');
+  assert.equal(c.flows.flows[0].verdict, 'violation');
+  assert.deepEqual(c.flows.flows[0].disallowed_function_codes, [5, 6]);
+
+  // Allow the writes in the model: the same stored flow is now allowed, without touching the store.
+  writeFileSync(join(dir, 'plant.yaml'), MODEL.replace('function_codes: [1, 3]', 'function_codes: [1, 3, 5, 6]'));
+  await d.reload();
+  c = await get('/api/matrix/cell?from=Z-HMI&to=Z-PLC');
+  assert.equal(c.flows.flows[0].verdict, 'allowed');
+  const m = await get('/api/matrix');
+  assert.equal(m.cells.find((x: { from: string; to: string }) => x.from === 'Z-HMI' && x.to === 'Z-PLC').violations, 0);
+});
