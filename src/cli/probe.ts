@@ -9,7 +9,7 @@ import { LabError, labStatus } from '../lab/lab.ts';
 import { planLab, type LabHost } from '../lab/plan.ts';
 import { compilePolicy } from '../policy/ir.ts';
 import { addressesInZone, planProbe, representativeSources, type ProbeTask } from '../probe/plan.ts';
-import { InProcessExecutor, NamespaceExecutor, PROBE_CHECK_CODES, PROBE_ERROR, runProbe, summarizeResults, targetText, type Executor, type ProbeResult } from '../probe/run.ts';
+import { InProcessExecutor, NamespaceExecutor, PROBE_CHECK_CODES, PROBE_ERROR, runProbe, summarizeResults, taskFields, type Executor, type ProbeResult } from '../probe/run.ts';
 import { loadModelForCommand } from './common.ts';
 import { UsageError, parseFormat, type CliIO } from './io.ts';
 import { defaultRunDir } from './lab.ts';
@@ -173,13 +173,7 @@ function textReport(results: ProbeResult[], s: { pass: number; fail: number; err
 function writeDryRun(io: CliIO, format: string, file: string, tasks: ProbeTask[], packets: number, rate: number, notes: string[]): void {
   const planned = tasks.map((t) => ({
     id: t.id,
-    check: t.check,
-    from_zone: t.fromZone,
-    to_zone: t.toZone,
-    src: t.src,
-    target: targetText(t),
-    transport: t.transport,
-    expected: t.expected,
+    ...taskFields(t),
     packets: t.packets,
     sends: t.what,
     conduit: t.conduit ?? null,

@@ -205,15 +205,14 @@ export async function runProbe(tasks: readonly ProbeTask[], exec: Executor, opts
   return results;
 }
 
+/** The fields a task shares with its result (and its dry-run line), in the JSON names of CLI.md. */
+export function taskFields(t: ProbeTask) {
+  return { check: t.check, from_zone: t.fromZone, to_zone: t.toZone, src: t.src, target: targetText(t), transport: t.transport, expected: t.expected };
+}
+
 function result(t: ProbeTask, observed: ProbeResult['observed'], detail: string, ms: number): ProbeResult {
   return {
-    check: t.check,
-    from_zone: t.fromZone,
-    to_zone: t.toZone,
-    src: t.src,
-    target: targetText(t),
-    transport: t.transport,
-    expected: t.expected,
+    ...taskFields(t),
     observed,
     status: observed === 'error' ? 'error' : observed === t.expected ? 'pass' : 'fail',
     detail,

@@ -41,7 +41,9 @@ test('hosts, gateways and the synthesized gateway of the air-gapped zone', () =>
   const z2 = p.zones.find((z) => z.zoneId === 'Z2-BPCS')!;
   assert.equal(z2.hosts.length, 19);
   assert.deepEqual(z2.hosts.filter((h) => h.safeTestRegister !== undefined).map((h) => h.assetId), ['PLC-01', 'PLC-02']);
-  assert.equal(hostAddress(parsePrefix('10.0.0.0/30').value as never, new Set(['10.0.0.1'])), '10.0.0.2');
+  const p30 = parsePrefix('10.0.0.0/30');
+  assert.ok(p30.ok);
+  assert.equal(hostAddress(p30.value, new Set(['10.0.0.1'])), '10.0.0.2');
 });
 
 test('devices follow the policy IR: listeners on responders, a UDP sink for the diode, Modbus filters for FC-limited flows', () => {
