@@ -1,29 +1,15 @@
 /** `otzones diagram MODEL --out zones.svg`: the zones grouped by Purdue level, conduits, diodes, violations. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildReport } from '../report/build.ts';
 import { renderDiagram } from '../report/diagram.ts';
-import { EvidenceError, parseBaseline, parseVerify } from '../report/evidence.ts';
+import { parseBaseline, parseVerify } from '../report/evidence.ts';
 import { PdfError, svgToPng } from '../report/pdf.ts';
 import { loadModelForCommand } from './common.ts';
+import { readEvidence } from './report.ts';
 import { UsageError, type CliIO } from './io.ts';
 import type { CommandState } from './main.ts';
-
-function read<T>(io: CliIO, file: string, parse: (f: string, t: string) => T): T {
-  let text: string;
-  try {
-    text = readFileSync(resolve(io.cwd, file), 'utf8');
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    return parse(file, text);
-  } catch (e) {
-    if (e instanceof EvidenceError) throw new UsageError(e.message);
-    throw e;
-  }
-}
 
 export function registerDiagram(program: Command, io: CliIO, state: CommandState): void {
   program
@@ -44,8 +30,8 @@ Examples:
     .action(async (file: string, opts: { out?: string; verify?: string[]; baseline?: string[] }) => {
       const { model } = loadModelForCommand(file, io);
       const evidence = {
-        verify: (opts.verify ?? []).map((f) => read(io, f, parseVerify)),
-        baseline: (opts.baseline ?? []).map((f) => read(io, f, parseBaseline)),
+        verify: (opts.verify ?? []).map((f) => readEvidence(io, f, parseVerify)),
+        baseline: (opts.baseline ?? []).map((f) => readEvidence(io, f, parseBaseline)),
       };
       const violations = evidence.verify.length || evidence.baseline.length ? buildReport({ model, diagnostics: [], evidence }).violations : [];
       const svg = renderDiagram(model, { violations });

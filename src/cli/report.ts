@@ -17,7 +17,8 @@ import { loadModelForCommand } from './common.ts';
 import { parseFormat, UsageError, type CliIO } from './io.ts';
 import type { CommandState } from './main.ts';
 
-function readEvidence<T>(io: CliIO, file: string, parse: (f: string, t: string) => T): T {
+/** Reads and checks an attached result file; unreadable or malformed files are usage errors (exit 2). */
+export function readEvidence<T>(io: CliIO, file: string, parse: (f: string, t: string) => T): T {
   let text: string;
   try {
     text = readFileSync(resolve(io.cwd, file), 'utf8');

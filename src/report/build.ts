@@ -7,12 +7,12 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { summarize, type Summary } from '../diagnostics/diagnostic.ts';
 import { codeInfo } from '../diagnostics/codes.ts';
-import { FRS, type FR, type Model, type SLVector } from '../model/types.ts';
+import { FRS, type Model, type SLVector } from '../model/types.ts';
 import { compilePolicy, portsText, type PolicyIR, type PolicyRule } from '../policy/ir.ts';
 import { assessRisk, type RiskAssessment } from '../risk/method.ts';
 import { achievedLevels, type ZoneAchieved } from '../risk/sl.ts';
 import { describeVector } from '../risk/check.ts';
-import { REQUIREMENTS, type EvidenceSource } from '../risk/sr-map.ts';
+import { REQUIREMENTS, type Requirement } from '../risk/sr-map.ts';
 import type { BaselineFlow, Evidence, ProbeResult, VerifyFinding } from './evidence.ts';
 
 export const REPORT_TITLE = 'IEC 62443 Zone Implementation Report';
@@ -99,13 +99,7 @@ export interface BaselineSection {
   observedAssets: number;
 }
 
-export interface RequirementRow {
-  id: string;
-  fr: FR;
-  title: string;
-  sl: number;
-  evidence: EvidenceSource[];
-  how?: string;
+export interface RequirementRow extends Omit<Requirement, 'rules'> {
   status: Status;
   result: string;
 }
@@ -341,7 +335,7 @@ interface Ctx {
 }
 
 /** One requirement: its status from each evidence source it names, worst first. */
-function requirementRow(q: (typeof REQUIREMENTS)[number], c: Ctx): RequirementRow {
+function requirementRow(q: Requirement, c: Ctx): RequirementRow {
   const base = { id: q.id, fr: q.fr, title: q.title, sl: q.sl, evidence: q.evidence, how: q.how };
   if (!q.evidence.length) return { ...base, status: 'manual', result: 'outside what otzones can show (component capability or procedure)' };
   const parts: { status: Status; text: string }[] = [];
