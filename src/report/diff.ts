@@ -5,6 +5,7 @@
 import type { Asset, Conduit, Flow, Model, Zone } from '../model/types.ts';
 import { compilePolicy, portsText, type PolicyIR, type PolicyRule } from '../policy/ir.ts';
 import { describeVector } from '../risk/check.ts';
+import type { RiskSection } from '../model/risk-schema.ts';
 import { mdEscape } from './markdown.ts';
 
 export interface FieldChange {
@@ -41,6 +42,8 @@ export interface ModelDiff {
   conduits: { added: string[]; removed: string[]; changed: ItemChange[] };
   flows: { added: string[]; removed: string[] };
   sl: SLChange[];
+  /** Threat scenarios and compensations of the risk section, by id (compensations by zone and FRs). */
+  risk: { added: string[]; removed: string[]; changed: ItemChange[] };
   zonePairs: PairChange[];
   /** True when nothing differs. */
   same: boolean;
@@ -101,6 +104,43 @@ function conduitChanges(a: Conduit, b: Conduit): FieldChange[] {
   return out;
 }
 
+/** Risk items keyed by id: scenarios by their id, compensations as `compensation <zone> <FRs>`. */
+function riskItems(m: Model): Map<string, Record<string, string>> {
+  const r = m.risk as RiskSection | undefined;
+  const out = new Map<string, Record<string, string>>();
+  for (const s of r?.scenarios ?? []) {
+    out.set(`scenario ${s.id}`, {
+      target: s.target,
+      likelihood: String(s.likelihood),
+      consequences: Object.entries(s.consequences).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${v}`).join(', '),
+      capability: s.capability ?? '-',
+      frs: s.frs?.join(',') ?? 'all',
+      threat_source: s.threat_source ?? '-',
+      vector: s.vector ?? '-',
+    });
+  }
+  for (const c of r?.compensations ?? []) {
+    out.set(`compensation ${c.zone} ${[c.fr].flat().join(',')}`, { level: String(c.level), conduit: c.conduit ?? '-', control: c.control });
+  }
+  if (r) out.set('risk method', { tolerable_risk: String(r.tolerable_risk ?? 'default'), matrix: r.matrix ? JSON.stringify(r.matrix) : 'default' });
+  return out;
+}
+
+function riskDiff(a: Model, b: Model): ModelDiff['risk'] {
+  const A = riskItems(a);
+  const B = riskItems(b);
+  const changed: ItemChange[] = [];
+  for (const [id, x] of A) {
+    const y = B.get(id);
+    if (!y) continue;
+    const changes: FieldChange[] = [];
+    for (const k of Object.keys(x)) cmp(changes, k, x[k]!, y[k]!);
+    if (changes.length) changed.push({ id, changes });
+  }
+  const sortS = (xs: string[]) => xs.sort((p, q) => p.localeCompare(q));
+  return { added: sortS([...B.keys()].filter((k) => !A.has(k))), removed: sortS([...A.keys()].filter((k) => !B.has(k))), changed: changed.sort((p, q) => p.id.localeCompare(q.id)) };
+}
+
 function ruleText(r: PolicyRule): string {
   const ends = (e: PolicyRule['src']) => e.map((x) => x.prefixes.map((p) => p.text).join(',') || x.ref).join(',');
   const app = r.app.modbusFunctionCodes ? ` fc ${r.app.modbusFunctionCodes.join(',')}` : r.app.dnp3FunctionCodes ? ` dnp3 ${r.app.dnp3FunctionCodes.join(',')}` : r.app.s7Functions ? ` s7 ${r.app.s7Functions.join(',')}` : '';
@@ -159,6 +199,7 @@ export function diffModels(a: Model, b: Model, irs?: { old: PolicyIR; new: Polic
     if (y && sl(c.slT) !== sl(y.slT)) slChanges.push({ kind: 'conduit', id, old: sl(c.slT), new: sl(y.slT) });
   }
 
+  const risk = riskDiff(a, b);
   const ia = irs?.old ?? compilePolicy(a);
   const ib = irs?.new ?? compilePolicy(b);
   const pa = pairSets(ia);
@@ -174,8 +215,8 @@ export function diffModels(a: Model, b: Model, irs?: { old: PolicyIR; new: Polic
       zonePairs.push({ from, to, added, removed });
     }
   }
-  const same = !zones.added.length && !zones.removed.length && !zones.changed.length && !conduits.added.length && !conduits.removed.length && !conduits.changed.length && !flows.added.length && !flows.removed.length && !slChanges.length && !zonePairs.length;
-  return { old: a.file, new: b.file, zones, conduits, flows, sl: slChanges, zonePairs, same };
+  const same = !zones.added.length && !zones.removed.length && !zones.changed.length && !conduits.added.length && !conduits.removed.length && !conduits.changed.length && !flows.added.length && !flows.removed.length && !slChanges.length && !zonePairs.length && !risk.added.length && !risk.removed.length && !risk.changed.length;
+  return { old: a.file, new: b.file, zones, conduits, flows, sl: slChanges, risk, zonePairs, same };
 }
 
 function section(out: string[], title: string, items: { added: string[]; removed: string[]; changed?: ItemChange[] }, md: boolean): void {
@@ -217,5 +258,6 @@ export function renderDiff(d: ModelDiff, format: 'md' | 'text'): string {
   section(out, 'Zones', d.zones, md);
   section(out, 'Conduits', d.conduits, md);
   section(out, 'Flows', d.flows, md);
+  section(out, 'Risk assessment', d.risk, md);
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }

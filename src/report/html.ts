@@ -72,7 +72,7 @@ export function renderHtml(r: ReportData, diagramSvg?: string): string {
     if (x.violations.length) b.push(table(['From → to', 'Flow', 'Packets', 'Reasons'], x.violations.map((f) => [`${h(f.src_zone ?? 'unzoned')} → ${h(f.dst_zone ?? 'unzoned')}`, h(`${f.protocol} ${f.transport} ${f.src} → ${f.dst}${f.dst_port != null ? `:${f.dst_port}` : ''}`), `${f.packets}`, f.reasons.map(h).join(', ')])));
   }
   b.push('<h2>ZCR traceability (IEC 62443-3-2)</h2>');
-  b.push(table(['ZCR', 'Title', 'Status', 'Evidence'], r.traceability.map((t) => [t.zcr, h(t.title), st(t.status), h(t.evidence)])));
+  b.push(table(['ZCR', 'Title', 'Status', 'Evidence'], r.traceability.map((t) => [t.zcr.replace(/ /g, '&nbsp;'), h(t.title), st(t.status), h(t.evidence)])));
   b.push(`<h2>System requirements (IEC 62443-3-3, up to SL ${r.maxSlT})</h2>`);
   b.push(table(['Requirement', 'SL', 'Title', 'Status', 'Evidence'], r.requirements.map((q) => [q.id.replace(/ /g, '&nbsp;'), `${q.sl}`, h(q.title), st(q.status), h(q.result)])));
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"><title>${h(`${r.title}: ${r.facility}`)}</title><style>${CSS}</style></head><body>\n${b.join('\n')}\n</body></html>\n`;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadModelText } from '../../src/model/load.ts';
 import { diffModels, renderDiff } from '../../src/report/diff.ts';
 import { runCli } from '../helpers/cli.ts';
-import { EXAMPLE } from '../helpers/paths.ts';
+import { EXAMPLE, ROOT } from '../helpers/paths.ts';
 
 const BASE = readFileSync(EXAMPLE, 'utf8');
 
@@ -71,6 +71,22 @@ test('a removed conduit, an added zone and SL changes', () => {
   assert.match(md, /\| zone \| Z5-ENT \| SL 1 \| SL 2 \|/);
   assert.match(md, /- removed: C2-OPS-DMZ/);
   assert.match(md, /- added: Z6-LAB/);
+});
+
+test('risk section changes: scenarios, compensations and the method', async () => {
+  const risky = readFileSync(join(ROOT, 'examples/refinery-unit3-risk.yaml'), 'utf8');
+  const changed = risky.replace('      likelihood: 3\n      consequences: { production: 4, financial: 4 }', '      likelihood: 4\n      consequences: { production: 4, financial: 4 }').replace('tolerable_risk: 6', 'tolerable_risk: 8');
+  assert.notEqual(changed, risky);
+  const d = diffModels(model(BASE, 'a.yaml'), model(risky, 'b.yaml'));
+  assert.deepEqual(d.risk.added.slice(0, 2), ['compensation Z2-BPCS IAC,UC', 'risk method']);
+  assert.equal(d.risk.added.filter((x) => x.startsWith('scenario ')).length, 6);
+  const e = diffModels(model(risky, 'b.yaml'), model(changed, 'c.yaml'));
+  assert.deepEqual(e.risk.changed, [
+    { id: 'risk method', changes: [{ field: 'tolerable_risk', old: '6', new: '8' }] },
+    { id: 'scenario R4-REMOTE-ACCESS', changes: [{ field: 'likelihood', old: '3', new: '4' }] },
+  ]);
+  assert.equal(e.same, false);
+  assert.deepEqual(e.zonePairs, []);
 });
 
 test('CLI: json envelope, --exit-code, bad input is exit 2 with the file and line', async () => {
