@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { createAdaptorServer } from '@hono/node-server';
 import {
@@ -16,7 +17,7 @@ import {
 import type { Loaded } from './results.ts';
 import { readStore, type StoredFlows } from './store.ts';
 
-const UI_DIR = resolve(dirname(new URL(import.meta.url).pathname), 'ui');
+const UI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'ui');
 const UI_FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
