@@ -7,7 +7,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { summarize, type Summary } from '../diagnostics/diagnostic.ts';
 import { codeInfo } from '../diagnostics/codes.ts';
-import { FRS, type Model, type SLVector } from '../model/types.ts';
+import { FRS, type Flow, type Model, type SLVector } from '../model/types.ts';
 import { compilePolicy, portsText, type PolicyIR, type PolicyRule } from '../policy/ir.ts';
 import { assessRisk, type RiskAssessment } from '../risk/method.ts';
 import { achievedLevels, type ZoneAchieved } from '../risk/sl.ts';
@@ -163,6 +163,14 @@ function protocolOf(r: PolicyRule): ConduitProtocol {
   return { protocol: r.protocol, transport: r.transport, ports, fromZone: r.fromZone, toZone: r.toZone, from, to, oneWay: r.oneWay, diode: r.diode, functionCodes: fc, text: parts.join(' ') };
 }
 
+/** A model flow the policy IR could not lower (e.g. seed-dialect endpoints without addresses). */
+function flowProtocol(f: Flow): ConduitProtocol {
+  const ports = portsText(f.ports);
+  const fc = f.functionCodes;
+  const text = `${f.protocol} (${f.transport}${f.transport === 'icmp' ? '' : `/${ports}`}) ${f.from.join(', ') || '?'} → ${f.to.join(', ') || '?'}${fc ? ` function codes ${fc.join(',')}` : ''}${f.oneWay ? ' one-way' : ''} [not in the policy IR: see validate/compile diagnostics]`;
+  return { protocol: f.protocol, transport: f.transport, ports, fromZone: '', toZone: '', from: f.from, to: f.to, oneWay: f.oneWay, diode: false, functionCodes: fc, text };
+}
+
 function dpiOf(rules: PolicyRule[], controls: string[], findings: VerifyFinding[] | null, probe: ProbeResult[] | null, zones: string[]): ConduitSection['dpi'] {
   const app = rules.filter((r) => r.app.modbusFunctionCodes || r.app.dnp3FunctionCodes || r.app.s7Functions);
   if (!app.length) {
@@ -239,10 +247,12 @@ export function buildReport({ model, diagnostics, evidence, ir = compilePolicy(m
       zones: zs,
       slT: c.slT ? describeVector(c.slT) : 'not declared',
       diode: c.diode ?? null,
-      protocols: rules.map(protocolOf),
+      protocols: rules.length ? rules.map(protocolOf) : c.flows.map(flowProtocol),
       allowRules: rules.length,
       denyRules: zs.length * (zs.length - 1),
-      dpi: dpiOf(rules, c.controls, verifyFindings, probeResults, zs),
+      dpi: !rules.length && c.flows.some((f) => f.functionCodes || f.dnp3FunctionCodes || f.s7Functions)
+        ? { enabled: false, text: 'No: the flows ask for function-code filtering, but they are not in the policy IR (endpoints without addresses)' }
+        : dpiOf(rules, c.controls, verifyFindings, probeResults, zs),
       controls: c.controls,
       compensatingControls: c.compensatingControls,
       verify: mine ? { errors: mine.filter((f) => f.severity === 'error').length, warnings: mine.filter((f) => f.severity === 'warning').length, kinds: countBy(mine, (f) => f.kind) } : null,
@@ -253,7 +263,9 @@ export function buildReport({ model, diagnostics, evidence, ir = compilePolicy(m
     probe: evidence.probe
       ? { file: evidence.probe.file, pass: evidence.probe.results.filter((r) => r.status === 'pass').length, fail: evidence.probe.results.filter((r) => r.status === 'fail').length, error: evidence.probe.results.filter((r) => r.status === 'error').length }
       : null,
-    crossZone: probeResults
+    crossZone: probeResults && !probeResults.length
+      ? { status: 'not-run', text: `not run (${evidence.probe!.file} holds no results)` }
+      : probeResults
       ? { status: probeResults.every((r) => r.status === 'pass') ? 'pass' : 'fail', text: `${probeResults.filter((r) => r.status === 'pass').length} pass / ${probeResults.filter((r) => r.status === 'fail').length} fail / ${probeResults.filter((r) => r.status === 'error').length} error (${probeResults.length} checks)` }
       : { status: 'not-run', text: 'not run (no --probe results attached)' },
     prohibitedPaths: probeLine(probeResults, ['prohibited-path'], 'prohibited-path', (n) => `all blocked (${n}/${n})`),

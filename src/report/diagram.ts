@@ -79,7 +79,9 @@ function conduitEdges(c: Conduit, ir: PolicyIR, violations: ZonePairViolation[])
       const rules = ir.rules.filter((r) => r.conduitId === c.id && ((r.fromZone === a && r.toZone === b) || (r.fromZone === b && r.toZone === a)));
       const ab = rules.some((r) => r.fromZone === a);
       const ba = rules.some((r) => r.fromZone === b);
-      const protos = [...new Set(rules.map((r) => `${r.protocol} ${r.transport === 'icmp' ? 'icmp' : portsText(r.ports)}${r.app.modbusFunctionCodes ? ` fc${r.app.modbusFunctionCodes.join(',')}` : ''}`))];
+      // Flows the IR could not lower (endpoints without addresses) are still named, from the model.
+      const source = rules.length ? rules.map((r) => ({ protocol: r.protocol, transport: r.transport, ports: r.ports, fc: r.app.modbusFunctionCodes })) : c.flows.map((f) => ({ protocol: f.protocol, transport: f.transport, ports: f.ports, fc: f.functionCodes }));
+      const protos = [...new Set(source.map((r) => `${r.protocol} ${r.transport === 'icmp' ? 'icmp' : portsText(r.ports)}${r.fc ? ` fc${r.fc.join(',')}` : ''}`))];
       const v = violations.filter((x) => (x.from === a && x.to === b) || (x.from === b && x.to === a));
       const diode = !!c.diode;
       const arrows = diode ? (c.diode!.from === a ? 'a>b' : 'b>a') : ab && ba ? 'both' : ab ? 'a>b' : ba ? 'b>a' : 'none';

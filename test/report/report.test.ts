@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
-import { EXAMPLE, ROOT } from '../helpers/paths.ts';
+import { EXAMPLE, ROOT, SEED } from '../helpers/paths.ts';
 import { loadModelFile } from '../../src/model/load.ts';
 import { compilePolicy } from '../../src/policy/ir.ts';
 
@@ -145,4 +145,16 @@ test('bad evidence files: exit 2 with the file and line:column or key, never a s
   r = await runCli(['report', EXAMPLE, '--format', 'pdf']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--format pdf needs --out FILE/);
+});
+
+test('the seed document (../shared/seed/zone-definition.yaml): flows the IR cannot lower are still listed, with 0 allow rules', async () => {
+  const r = await runCli(['report', SEED, '--format', 'json']);
+  assert.notEqual(r.code, 2, r.stderr);
+  const report = JSON.parse(r.stdout).report;
+  const c1 = report.conduits.find((c: { id: string }) => c.id === 'C1-BPCS-OPS');
+  assert.equal(c1.allowRules, 0);
+  assert.deepEqual(c1.protocols.map((p: { protocol: string; ports: string }) => `${p.protocol}/${p.ports}`), ['opcua/4840', 'modbus/502']);
+  assert.match(c1.protocols[1].text, /function codes 3,4 \[not in the policy IR/);
+  assert.equal(c1.dpi.enabled, false);
+  assert.deepEqual(report.zones.map((z: { id: string }) => z.id), ['Z1-SIS', 'Z2-BPCS', 'Z3-OPS', 'Z4-DMZ', 'Z5-ENT']);
 });
