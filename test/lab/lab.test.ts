@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
@@ -160,8 +160,18 @@ test('probe --from ZONE on a host of the zone (the enterprise namespace) passes 
 });
 
 test('probe names each hole planted in a hand-written ruleset', { skip }, async () => {
-  const up = await runCli(['lab', 'up', EXAMPLE, '--run-dir', BROKEN, '--prefix', BROKEN_PREFIX, '--rules', BROKEN_RULES]);
+  // A ruleset nft refuses: exit 2 naming the file and line; what was built is recorded and `lab down` removes it.
+  const badRules = join(tmp, 'bad.nft');
+  writeFileSync(badRules, 'table inet otzones {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t\tip saddr 10.0.0.0/8 acept\n\t}\n}\n');
+  const bad = await runCli(['lab', 'up', EXAMPLE, '--run-dir', BROKEN, '--prefix', BROKEN_PREFIX, '--rules', badRules]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /ZC753: firewall ruleset .*bad\.nft.*firewall\.nft:4:/s);
+  assert.match(bad.stderr, /otzones lab down --run-dir/);
+  assert.ok(listNetns().has(`${BROKEN_PREFIX}-fw`));
+  // --replace tears the half-built lab down and builds the new one.
+  const up = await runCli(['lab', 'up', EXAMPLE, '--run-dir', BROKEN, '--prefix', BROKEN_PREFIX, '--rules', BROKEN_RULES, '--replace']);
   assert.equal(up.code, 0, up.stderr);
+  assert.match(up.stderr, /replacing the lab in/);
   const r = await runCli(['probe', EXAMPLE, '--lab', '--run-dir', BROKEN, '--rate', '1000', '--format', 'json']);
   assert.equal(r.code, 1);
   const fails = (JSON.parse(r.stdout).results as ProbeResult[]).filter((x) => x.status !== 'pass');
@@ -181,6 +191,10 @@ test('probe names each hole planted in a hand-written ruleset', { skip }, async 
   }
   const text = await runCli(['probe', EXAMPLE, '--lab', '--run-dir', BROKEN, '--rate', '1000', '--timeout', '500']);
   assert.match(text.stdout, /^FAIL conduit-open Z5-ENT -> Z4-DMZ \[C3-DMZ-ENT\]: 10\.40\.3\.1 -> 172\.16\.1\.70:3389\/tcp expected open, observed blocked/m);
+  assert.equal(text.code, 1);
+  const sarif = JSON.parse((await runCli(['probe', EXAMPLE, '--lab', '--run-dir', BROKEN, '--rate', '1000', '--timeout', '500', '--format', 'sarif'])).stdout);
+  const ids = new Set(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId));
+  assert.deepEqual([...ids].sort(), ['ZC770', 'ZC771', 'ZC775']);
 });
 
 test('lab down removes every namespace, interface and process it created, and only those', { skip }, async () => {
