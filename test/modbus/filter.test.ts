@@ -5,7 +5,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createModbusServer, type ModbusServerHandle } from '../../src/modbus/server.ts';
 import { createModbusFilter, parseFunctionCodes, type FilterDecision, type ModbusFilter } from '../../src/modbus/filter.ts';
 import { ModbusStreamParser, buildAdu, type ModbusFrame } from '../../src/modbus/stream.ts';
@@ -199,4 +202,42 @@ test('CLI: bad flags exit 2 with a clear message; a model conduit gives the code
   r = await run;
   assert.equal(r.code, 0);
   assert.match(r.stderr, /forwarding function codes 3,4 to 127\.0\.0\.1:502/);
+});
+
+test('CLI: the filter forwards a read, refuses a write and logs both as JSON lines', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otz-mbf-'));
+  const log = join(dir, 'decisions.jsonl');
+  const upstreamPort = (dev.server.address() as AddressInfo).port;
+  // Find a free port for --listen, then hand it to the CLI.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const listenPort = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  const ac = new AbortController();
+  const run = runCli(['modbus-filter', '--listen', `127.0.0.1:${listenPort}`, '--upstream', `127.0.0.1:${upstreamPort}`, '--allow', '3', '--log', log], { signal: ac.signal });
+  let c: ModbusClient | undefined;
+  for (let i = 0; i < 50 && !c; i++) {
+    const x = new ModbusClient({ host: '127.0.0.1', port: listenPort, timeoutMs: 500 });
+    try {
+      await x.connect();
+      c = x;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  assert.ok(c, 'the CLI filter accepted a connection');
+  dev.device.holding[5] = 555;
+  const r = await c.readHolding(1, 5, 1);
+  assert.deepEqual(r.kind === 'ok' ? registerValues(r.frame) : r.kind, [555]);
+  const w = await c.writeSingle(1, 5, 1);
+  assert.deepEqual(w.kind === 'exception' ? w.code : w.kind, 1);
+  c.close();
+  ac.abort();
+  const done = await run;
+  assert.equal(done.code, 0);
+  assert.match(done.stderr, /stopped \(1 connections, 1 forwarded, 1 rejected/);
+  const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => [l.decision, l.function_code, l.function]), [['forward', 3, 'read-holding-registers'], ['reject', 6, 'write-single-register']]);
+  assert.equal(dev.device.holding[5], 555);
+  rmSync(dir, { recursive: true, force: true });
 });
