@@ -13,6 +13,7 @@ th{background:#eef1f6}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .s{font-weight:bold;white-space:nowrap}.pass{color:#060}.fail{color:#b00}.not-run{color:#666;font-style:italic}.manual{color:#555}.info{color:#036}
 .gap{background:#fde8e8;font-weight:bold}.meta td{border:none;padding:1px 12px 1px 0}.diagram{overflow-x:auto;border:1px solid #ccd;margin:8px 0}
 .diagram svg{max-width:100%;height:auto}tr{page-break-inside:avoid}
+@media print{.diagram{border:none;page-break-inside:avoid;page-break-after:always}.diagram svg{width:100%;height:140mm;max-width:none}}
 `;
 
 function st(s: Status): string {
