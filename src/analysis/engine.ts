@@ -57,6 +57,42 @@ function subtractAll(pieces: Box[], b: Box): Box[] {
   return next;
 }
 
+function insertSorted(m: Map<number, number[]>, key: number, k: number): void {
+  const l = m.get(key);
+  if (!l) m.set(key, [k]);
+  else if (l[l.length - 1] < k) l.push(k);
+  else {
+    let p = l.length;
+    while (p > 0 && l[p - 1] > k) p--;
+    if (l[p - 1] !== k) l.splice(p, 0, k);
+  }
+}
+
+function remove(l: number[] | undefined, k: number): void {
+  if (!l) return;
+  const p = l.indexOf(k);
+  if (p >= 0) l.splice(p, 1);
+}
+
+const NARROW_PORTS = 1024;
+
+/** Destination-port buckets of a box: where a rule is filed (`query` = false) or which lists a query reads. */
+function portBuckets(box: Box, query: boolean): number[] {
+  const lo = box[8];
+  const hi = box[9];
+  if (hi - lo >= NARROW_PORTS) return query ? Array.from({ length: 257 }, (_, i) => i) : [0];
+  const out = query ? [0] : [];
+  for (let b = lo >> 8; b <= hi >> 8; b++) out.push(1 + b);
+  return out;
+}
+
+/** Destination-host buckets: single hosts by hash, everything else in bucket 0. */
+function hostBuckets(box: Box, query: boolean): number[] {
+  if (box[2] !== box[3]) return query ? Array.from({ length: 17 }, (_, i) => i) : [0];
+  const b = 1 + (box[2] % 16);
+  return query ? [0, b] : [b];
+}
+
 export interface Decided {
   box: Box;
   /** Deciding rule index, -1 for the default action. */
@@ -76,12 +112,41 @@ export class AclEngine {
   private epoch = 0;
   private readonly defaultCache = new Map<number, Box[]>();
 
+  /**
+   * A finer index for overlap queries: per cell pair, also by destination-port bucket (256 ports; 0 = wide)
+   * and destination host (16 hash buckets; 0 = not a single host). Most rules name one service port and
+   * one host, so a rule meets only the few earlier rules of its own buckets plus the wide ones.
+   */
+  private readonly fine = new Map<number, Map<number, number[]>>();
+
   constructor(cells: readonly Cell[], rules: MatchRule[], defaultPermit: boolean) {
     this.cells = cells;
     this.rules = rules;
     this.defaultPermit = defaultPermit;
     this.stamp = new Uint32Array(rules.length);
-    for (let k = 0; k < rules.length; k++) for (const key of this.pairsOf(rules[k].box)) this.addCandidate(key, k);
+    for (let k = 0; k < rules.length; k++) this.index(k, true);
+  }
+
+  private index(k: number, add: boolean): void {
+    const box = this.rules[k].box;
+    const keys = this.pairsOf(box);
+    for (const key of keys) {
+      if (add) this.addCandidate(key, k);
+      else remove(this.candidates.get(key), k);
+    }
+    const ports = portBuckets(box, false);
+    const hosts = hostBuckets(box, false);
+    for (const key of keys) {
+      let sub = this.fine.get(key);
+      if (!sub) {
+        sub = new Map();
+        this.fine.set(key, sub);
+      }
+      for (const pb of ports) for (const hb of hosts) {
+        if (add) insertSorted(sub, pb * 17 + hb, k);
+        else remove(sub.get(pb * 17 + hb), k);
+      }
+    }
   }
 
   /** Cell pair keys a box touches. */
@@ -97,14 +162,7 @@ export class AclEngine {
   }
 
   private addCandidate(key: number, k: number): void {
-    const l = this.candidates.get(key);
-    if (!l) this.candidates.set(key, [k]);
-    else if (l[l.length - 1] < k) l.push(k);
-    else {
-      let p = l.length;
-      while (p > 0 && l[p - 1] > k) p--;
-      if (l[p - 1] !== k) l.splice(p, 0, k);
-    }
+    insertSorted(this.candidates, key, k);
   }
 
   regionOf(key: number): Box {
@@ -122,14 +180,38 @@ export class AclEngine {
       this.epoch = 1;
     }
     const out: number[] = [];
-    for (const key of this.pairsOf(box)) {
-      const l = this.candidates.get(key);
-      if (!l) continue;
+    const narrowPorts = box[9] - box[8] < NARROW_PORTS;
+    const oneHost = box[2] === box[3];
+    const ports = narrowPorts ? portBuckets(box, true) : [];
+    const hosts = oneHost ? hostBuckets(box, true) : [];
+    const scan = (l: number[]) => {
       for (const j of l) {
         if (j >= before) break;
         if (j <= after || this.stamp[j] === this.epoch) continue;
         this.stamp[j] = this.epoch;
         if (boxIntersects(this.rules[j].box, box)) out.push(j);
+      }
+    };
+    for (const key of this.pairsOf(box)) {
+      const sub = this.fine.get(key);
+      if (!sub) continue;
+      if (narrowPorts && oneHost) {
+        for (const pb of ports) for (const hb of hosts) {
+          const l = sub.get(pb * 17 + hb);
+          if (l) scan(l);
+        }
+        continue;
+      }
+      // A wide query reads every bucket of the cell pair that can hold an overlapping rule.
+      const lo = box[8] >> 8;
+      const hi = box[9] >> 8;
+      const hb0 = oneHost ? 1 + (box[2] % 16) : -1;
+      for (const [fk, l] of sub) {
+        const pb = Math.floor(fk / 17);
+        const hb = fk % 17;
+        if (pb !== 0 && (pb - 1 < lo || pb - 1 > hi)) continue;
+        if (hb0 >= 0 && hb !== 0 && hb !== hb0) continue;
+        scan(l);
       }
     }
     return out.sort((a, b) => a - b);
@@ -206,14 +288,10 @@ export class AclEngine {
     const oldBox = this.rules[k].box;
     const affected = new Set<number>([k, ...this.overlapping(oldBox, Infinity, k)]);
     const oldKeys = this.pairsOf(oldBox);
-    for (const key of oldKeys) {
-      const l = this.candidates.get(key)!;
-      const p = l.indexOf(k);
-      if (p >= 0) l.splice(p, 1);
-    }
+    this.index(k, false);
     this.rules[k] = rule;
     const newKeys = this.pairsOf(rule.box);
-    for (const key of newKeys) this.addCandidate(key, k);
+    this.index(k, true);
     for (const j of this.overlapping(rule.box, Infinity, k)) affected.add(j);
     for (const j of [...affected].sort((a, b) => a - b)) this.pieces[j] = this.computePieces(j);
     const keys = new Set([...oldKeys, ...newKeys]);

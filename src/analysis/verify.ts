@@ -507,13 +507,14 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
   }
 
   // ---- per ACL: shadowed and unused rules (a rule may sit in several engines, e.g. an ASA global ACL)
-  const ruleState = new Map<AclRule, { decided: boolean; decidedUsed: boolean; boxes: number; info: EngineInfo; firstIdx: number }>();
+  const ruleState = new Map<AclRule, { decided: boolean; decidedUsed: boolean; boxes: number; info: EngineInfo; firstIdx: number; idxs: number[] }>();
   for (const info of engines.values()) {
     const usedPiece = (idx: number) =>
       info.engine.pieces[idx].some((p) => info.engine.pairsOf(p).some((key) => info.usedKeys.has(key)));
     info.owners.forEach((owner, idx) => {
-      const st = ruleState.get(owner) ?? { decided: false, decidedUsed: false, boxes: 0, info, firstIdx: idx };
+      const st = ruleState.get(owner) ?? { decided: false, decidedUsed: false, boxes: 0, info, firstIdx: idx, idxs: [] };
       st.boxes++;
+      if (st.info === info) st.idxs.push(idx);
       if (info.engine.decides(idx)) {
         st.decided = true;
         if (!st.decidedUsed && usedPiece(idx)) st.decidedUsed = true;
@@ -543,7 +544,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
         to_zone: null,
         conduit: null,
         example: examplePacket(coder, box, hints),
-        space: describeSet(coder, st.info.engine.rules.filter((_, i) => st.info.owners[i] === rule).map((r) => r.box)),
+        space: describeSet(coder, st.idxs.map((i) => st.info.engine.rules[i].box)),
         rule: rule.source,
       });
     } else if (!st.decidedUsed) {
@@ -554,7 +555,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
         to_zone: null,
         conduit: null,
         example: examplePacket(coder, st.info.engine.rules[st.firstIdx].box, hints),
-        space: describeSet(coder, st.info.engine.rules.filter((_, i) => st.info.owners[i] === rule).map((r) => r.box)),
+        space: describeSet(coder, st.idxs.map((i) => st.info.engine.rules[i].box)),
         rule: rule.source,
       });
     }

@@ -185,45 +185,44 @@ export class PacketSet {
 
 /** Merges boxes that are equal on all dimensions but one and adjacent on that one; deterministic order. */
 export function mergeBoxes(input: Box[]): Box[] {
+  if (input.length <= 1) return input.map((b) => b.slice());
   let boxes = input.map((b) => b.slice());
   let changed = true;
   while (changed) {
     changed = false;
     for (let d = NDIMS - 1; d >= 0; d--) {
       const lo = 2 * d;
-      // Group by the other dimensions, then merge runs along d.
-      const key = (b: Box) => {
-        let k = '';
-        for (let i = 0; i < 10; i++) if (i !== lo && i !== lo + 1) k += b[i] + ',';
-        return k;
-      };
-      const groups = new Map<string, Box[]>();
-      for (const b of boxes) {
-        const k = key(b);
-        const g = groups.get(k);
-        if (g) g.push(b);
-        else groups.set(k, [b]);
-      }
-      const out: Box[] = [];
-      for (const g of groups.values()) {
-        g.sort((a, b) => a[lo] - b[lo]);
-        let cur = g[0];
-        for (let i = 1; i < g.length; i++) {
-          const b = g[i];
-          if (b[lo] === cur[lo + 1] + 1) {
-            cur[lo + 1] = b[lo + 1];
-            changed = true;
-          } else {
-            out.push(cur);
-            cur = b;
-          }
+      // Sort by the other dimensions, then by the start on d: mergeable boxes become neighbours.
+      boxes.sort((a, b) => {
+        for (let i = 0; i < 10; i++) {
+          if (i === lo || i === lo + 1) continue;
+          if (a[i] !== b[i]) return a[i] - b[i];
         }
-        out.push(cur);
+        return a[lo] - b[lo];
+      });
+      const out: Box[] = [];
+      let cur = boxes[0];
+      for (let k = 1; k < boxes.length; k++) {
+        const b = boxes[k];
+        let same = b[lo] === cur[lo + 1] + 1;
+        for (let i = 0; same && i < 10; i++) if (i !== lo && i !== lo + 1 && a_ne(cur, b, i)) same = false;
+        if (same) {
+          cur[lo + 1] = b[lo + 1];
+          changed = true;
+        } else {
+          out.push(cur);
+          cur = b;
+        }
       }
+      out.push(cur);
       boxes = out;
     }
   }
   return boxes.sort(cmpBox);
+}
+
+function a_ne(a: Box, b: Box, i: number): boolean {
+  return a[i] !== b[i];
 }
 
 // ---------------------------------------------------------------------------------------------------------
