@@ -4,14 +4,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAsa } from '../../src/parsers/asa/parse.ts';
 import { detectVendor } from '../../src/parsers/index.ts';
-import type { AddrRange, FirewallConfig, NumRange, Term } from '../../src/parsers/acl.ts';
-import { formatIp } from '../../src/net/ip.ts';
 import { CORPUS } from '../helpers/paths.ts';
+import { addr, nums, term } from './helpers.ts';
+import type { FirewallConfig } from '../../src/parsers/acl.ts';
 
-const addr = (r: AddrRange[] | null) =>
-  r === null ? 'any' : r.map((a) => (a.lo === a.hi ? formatIp(a.family, a.lo) : `${formatIp(a.family, a.lo)}-${formatIp(a.family, a.hi)}`)).join(',');
-const nums = (r: NumRange[] | null) => (r === null ? 'any' : r.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(','));
-const term = (t: Term) => `${addr(t.src)} > ${addr(t.dst)} p=${nums(t.protos)} sp=${nums(t.sports)} dp=${nums(t.dports)}`;
 const rules = (cfg: FirewallConfig, acl: string) => cfg.acls.get(acl)!.rules.map((r) => `${r.source.line} ${r.action}${r.inactive ? ' inactive' : ''}: ${r.terms.map(term).join(' | ')}`);
 
 const CONFIG = `ASA Version 9.16(4)

@@ -6,20 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNftables } from '../../src/parsers/nftables/parse.ts';
 import { detectVendor } from '../../src/parsers/index.ts';
-import type { AddrRange, FirewallConfig, NumRange, Term } from '../../src/parsers/acl.ts';
-import { formatIp } from '../../src/net/ip.ts';
 import { CORPUS } from '../helpers/paths.ts';
+import { forward } from './helpers.ts';
 import { rootSkipReason } from '../helpers/root.ts';
 
-const addr = (r: AddrRange[] | null) =>
-  r === null ? 'any' : r.map((a) => (a.lo === a.hi ? formatIp(a.family, a.lo) : `${formatIp(a.family, a.lo)}-${formatIp(a.family, a.hi)}`)).join(',');
-const nums = (r: NumRange[] | null) => (r === null ? 'any' : r.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(','));
-const term = (t: Term) =>
-  `${t.family ? `v${t.family} ` : ''}${t.inIf ? `in=${t.inIf} ` : ''}${t.outIf ? `out=${t.outIf} ` : ''}${addr(t.src)} > ${addr(t.dst)} p=${nums(t.protos)} sp=${nums(t.sports)} dp=${nums(t.dports)}`;
-const forward = (cfg: FirewallConfig) => {
-  const acl = cfg.acls.get(cfg.forward!)!;
-  return [...acl.rules.map((r) => `${r.action}: ${r.terms.map(term).join(' | ')}`), `default ${acl.defaultAction}`];
-};
 
 const RULESET = `#!/usr/sbin/nft -f
 define LAN = 10.1.0.0/16

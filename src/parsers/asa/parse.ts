@@ -585,28 +585,27 @@ export function parseAsa(text: string, file: string): FirewallConfig {
       if (['user', 'user-group', 'object-group-user', 'security-group', 'object-group-security'].includes(toks[i] ?? '')) {
         throw new ParseFail(`identity or security-group match "${toks[i]}" is not modelled`);
       }
+      /** An optional port operand after an address: an operator or a port object-group. */
+      const portOperand = (): NumRange[] | null => {
+        if (portProto && toks[i] && PORT_OPS.has(toks[i])) {
+          const r = portOp(toks[i], toks, i + 1, portProto);
+          i = r.next;
+          return r.ranges;
+        }
+        if (portProto && toks[i] === 'object-group' && isPortGroup(toks[i + 1])) {
+          i += 2;
+          return resolveSvcGroup(toks[i - 1]).ports;
+        }
+        return null;
+      };
       const src = addrOperand(toks, i);
       i = src.next;
-      let sports: NumRange[] | null = null;
-      if (portProto && toks[i] && PORT_OPS.has(toks[i])) {
-        const r = portOp(toks[i], toks, i + 1, portProto);
-        sports = r.ranges;
-        i = r.next;
-      } else if (portProto && toks[i] === 'object-group' && isPortGroup(toks[i + 1])) {
-        sports = resolveSvcGroup(toks[i + 1]).ports;
-        i += 2;
-      }
+      const sports = portOperand();
       const dst = addrOperand(toks, i);
       i = dst.next;
-      let dports: NumRange[] | null = null;
-      if (portProto && toks[i] && PORT_OPS.has(toks[i])) {
-        const r = portOp(toks[i], toks, i + 1, portProto);
-        dports = r.ranges;
-        i = r.next;
-      } else if (portProto && toks[i] === 'object-group' && isPortGroup(toks[i + 1])) {
-        dports = resolveSvcGroup(toks[i + 1]).ports;
-        i += 2;
-      } else if (icmpProto !== undefined && toks[i] === 'object-group') {
+      let dports = portOperand();
+      // For ICMP the destination "port" is the ICMP type.
+      if (icmpProto !== undefined && toks[i] === 'object-group') {
         dports = resolveList(toks[i + 1], 'icmp-type');
         i += 2;
       } else if (icmpProto !== undefined && toks[i] && (ICMP_TYPES[toks[i].toLowerCase()] !== undefined || /^\d+$/.test(toks[i]))) {

@@ -20,6 +20,16 @@ interface Table {
 const ctx = () => ({ tables: new Map<string, Table>() });
 type Ctx = ReturnType<typeof ctx>;
 
+function tableIn(c: Ctx, family: string, name: string): Table {
+  const k = `${family} ${name}`;
+  let tb = c.tables.get(k);
+  if (!tb) {
+    tb = { family, name, chains: new Map(), sets: new Map() };
+    c.tables.set(k, tb);
+  }
+  return tb;
+}
+
 function familyOf(tableFamily: string): 4 | 6 | null {
   return tableFamily === 'ip' ? 4 : tableFamily === 'ip6' ? 6 : null;
 }
@@ -313,15 +323,7 @@ export function parseNftables(text: string, file: string): FirewallConfig {
   const stack: { kind: string; table?: Table; chain?: LChain; set?: string }[] = [];
   const cur = () => stack[stack.length - 1];
   const tableOf = () => [...stack].reverse().find((s) => s.table)?.table;
-  const getTable = (family: string, name: string) => {
-    const k = `${family} ${name}`;
-    let tb = c.tables.get(k);
-    if (!tb) {
-      tb = { family, name, chains: new Map(), sets: new Map() };
-      c.tables.set(k, tb);
-    }
-    return tb;
-  };
+  const getTable = (family: string, name: string) => tableIn(c, family, name);
   const subst = (s: string) => s.replace(/\$([A-Za-z_][\w]*)/g, (m, n) => defines.get(n) ?? m);
 
   // Logical lines: continuation lines joined (a `{ … }` value list over several lines, a trailing backslash),
@@ -620,15 +622,7 @@ function parseNftJson(text: string, file: string): FirewallConfig {
     return n;
   };
   let ruleNo = 0;
-  const getTable = (family: string, name: string) => {
-    const k = `${family} ${name}`;
-    let tb = c.tables.get(k);
-    if (!tb) {
-      tb = { family, name, chains: new Map(), sets: new Map() };
-      c.tables.set(k, tb);
-    }
-    return tb;
-  };
+  const getTable = (family: string, name: string) => tableIn(c, family, name);
   for (const it of items) {
     const o = it as Record<string, Record<string, J>>;
     const key = Object.keys(o)[0];
