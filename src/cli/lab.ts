@@ -74,7 +74,8 @@ Examples:
     .option('--prefix <p>', 'namespace name prefix (1-8 lower-case letters/digits)', 'otz')
     .option('--replace', 'tear down a lab already up in the run directory first')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (file: string, opts: { rules?: string; runDir?: string; prefix: string; replace?: boolean; format: string }) => {
+    .option('--progress', 'report each step on stderr even when it is not a terminal')
+    .action(async (file: string, opts: { rules?: string; runDir?: string; prefix: string; replace?: boolean; format: string; progress?: boolean }) => {
       const format = parseFormat(opts.format, ['text', 'json']);
       if (!LAB_PREFIX.test(opts.prefix)) throw new UsageError(`--prefix "${opts.prefix}": 1-8 lower-case letters and digits, starting with a letter`);
       const loaded = loadModelForCommand(file, io);
@@ -89,7 +90,7 @@ Examples:
           prefix: opts.prefix,
           rulesFile: opts.rules ? resolve(io.cwd, opts.rules) : undefined,
           replace: opts.replace,
-          progress: (l) => io.stderr.write(`lab: ${l}\n`),
+          progress: opts.progress || io.stderr.isTTY ? (l) => io.stderr.write(`lab: ${l}\n`) : undefined,
         }),
       );
       if (format === 'json') io.stdout.write(JSON.stringify(jsonEnvelope('lab up', summary(s)), null, 2) + '\n');

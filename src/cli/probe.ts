@@ -118,6 +118,7 @@ Examples:
         state.exitCode = 0;
         return;
       }
+      if (opts.lab && process.getuid?.() !== 0) throw new UsageError('ZC752: probe --lab needs root (it runs an agent inside each zone namespace); run it with sudo, or use --dry-run');
       exec = opts.lab ? new NamespaceExecutor(netnsOf!) : new InProcessExecutor();
       const showProgress = opts.progress || io.stderr.isTTY;
       const started = Date.now();

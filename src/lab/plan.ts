@@ -211,6 +211,7 @@ export function planLab(model: Model, ir: PolicyIR, prefix: string): LabPlan {
         if (!isModbus && !d.tcp.some((t) => t.ip === h.ip && t.port === port)) d.tcp.push({ ip: h.ip, port, label });
         if (r.app.modbusFunctionCodes) {
           const sources = r.src.flatMap((e) => e.prefixes.filter((p) => p.family === 4).map((p) => p.text));
+          if (sources.length === 0) continue; // IPv6-only initiators: not built
           d.filters.push({ listenPort: filterPort++, upstreamIp: h.ip, upstreamPort: port, allow: r.app.modbusFunctionCodes, sources, ruleId: r.id });
         }
       }

@@ -3,7 +3,8 @@
  * an ICMP echo (raw socket, through Debian's python3), a Modbus read, or a Modbus read-then-write-back. Used in-process
  * by `probe --from ZONE` and by the agent that `probe --lab` starts inside each zone namespace.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { ModbusClient, registerValues } from '../modbus/client.ts';
@@ -141,55 +142,113 @@ function udpSend(t: ExecTask, done: Done): Promise<ExecResult> {
 }
 
 /**
- * ICMP echo through a raw socket in Debian's python3 (always present with python3-pymodbus; iputils-ping is
- * not part of the dependencies): one echo request with identifier = task id, bound to the source address.
+ * ICMP echo through raw sockets in Debian's python3 (always present with python3-pymodbus; iputils-ping is
+ * not part of the dependencies). One helper process per prober process serves all echo requests: a line
+ * `ident src dst timeout` in, a line `ident status detail` out (status 0 reply, 1 timeout, 2 error, 3 unreachable).
  */
 const ICMP_PY = String.raw`
-import socket, struct, sys, time, select
-src, dst, timeout, ident = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]) & 0xffff
+import socket, struct, sys, time, select, os
 def csum(b):
-    if len(b) % 2: b += b'\0'
+    if len(b) % 2: b += b'\x00'
     t = sum(struct.unpack('!%dH' % (len(b) // 2), b)); t = (t >> 16) + (t & 0xffff); t += t >> 16
     return ~t & 0xffff
-try:
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    s.bind((src, 0))
-except OSError as e:
-    print('cannot open a raw ICMP socket: %s' % e); sys.exit(2)
-payload = b'otzones-probe'
-c = csum(struct.pack('!BBHHH', 8, 0, 0, ident, 1) + payload)
-s.sendto(struct.pack('!BBHHH', 8, 0, c, ident, 1) + payload, (dst, 0))
-end = time.time() + timeout
-while True:
-    r = end - time.time()
-    if r <= 0: print('timeout'); sys.exit(1)
-    if not select.select([s], [], [], r)[0]: continue
-    d, a = s.recvfrom(4096)
-    ihl = (d[0] & 15) * 4
-    t, code, _, i, seq = struct.unpack('!BBHHH', d[ihl:ihl + 8])
-    if t == 0 and i == ident and a[0] == dst: print('reply'); sys.exit(0)
-    if t == 3 and len(d) >= ihl + 8 + 28:
-        inner = d[ihl + 8:]
-        iihl = (inner[0] & 15) * 4
-        if socket.inet_ntoa(inner[16:20]) == dst and inner[9] == 1 and struct.unpack('!H', inner[iihl + 4:iihl + 6])[0] == ident:
-            print('unreachable code %d from %s' % (code, a[0])); sys.exit(3)
+socks = {}
+pending = {}
+buf = b''
+def out(ident, code, detail):
+    sys.stdout.write('%d %d %s\n' % (ident, code, detail)); sys.stdout.flush()
+stdin = sys.stdin.buffer.raw if hasattr(sys.stdin.buffer, 'raw') else sys.stdin.buffer
+eof = False
+while not eof or pending:
+    now = time.time()
+    for ident in [i for i, p in pending.items() if p[1] <= now]:
+        del pending[ident]; out(ident, 1, 'timeout')
+    waits = [p[1] - now for p in pending.values()]
+    rl = list(socks.values()) + ([] if eof else [stdin])
+    r = select.select(rl, [], [], max(0.0, min(waits)) if waits else (None if not eof else 0))[0]
+    for f in r:
+        if f is stdin:
+            chunk = os.read(stdin.fileno(), 65536)
+            if not chunk: eof = True; continue
+            buf += chunk
+            while b'\n' in buf:
+                line, buf = buf.split(b'\n', 1)
+                ident, src, dst, timeout = line.decode().split()
+                ident = int(ident) & 0xffff
+                try:
+                    if src not in socks:
+                        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); s.bind((src, 0)); socks[src] = s
+                    payload = b'otzones-probe'
+                    c = csum(struct.pack('!BBHHH', 8, 0, 0, ident, 1) + payload)
+                    socks[src].sendto(struct.pack('!BBHHH', 8, 0, c, ident, 1) + payload, (dst, 0))
+                    pending[ident] = (dst, time.time() + float(timeout))
+                except OSError as e:
+                    out(ident, 2, 'cannot send an ICMP echo: %s' % e)
+            continue
+        d, a = f.recvfrom(4096)
+        ihl = (d[0] & 15) * 4
+        if len(d) < ihl + 8: continue
+        t, code, _, i, seq = struct.unpack('!BBHHH', d[ihl:ihl + 8])
+        if t == 0 and i in pending and pending[i][0] == a[0]:
+            del pending[i]; out(i, 0, 'reply')
+        elif t == 3 and len(d) >= ihl + 8 + 28:
+            inner = d[ihl + 8:]
+            iihl = (inner[0] & 15) * 4
+            if inner[9] == 1 and len(inner) >= iihl + 6:
+                j = struct.unpack('!H', inner[iihl + 4:iihl + 6])[0]
+                if j in pending and socket.inet_ntoa(inner[16:20]) == pending[j][0]:
+                    del pending[j]; out(j, 3, 'unreachable code %d from %s' % (code, a[0]))
 `;
 
 export const PYTHON = '/usr/bin/python3';
 
+interface IcmpHelper {
+  child: ChildProcess;
+  waiting: Map<number, (code: number, detail: string) => void>;
+}
+let helper: IcmpHelper | undefined;
+
+function icmpHelper(): IcmpHelper {
+  if (helper && helper.child.exitCode === null && !helper.child.killed) return helper;
+  const child = spawn(PYTHON, ['-u', '-c', ICMP_PY], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const h: IcmpHelper = { child, waiting: new Map() };
+  let err = '';
+  child.stderr!.on('data', (c) => (err += c));
+  const fail = (why: string) => {
+    for (const [, w] of h.waiting) w(2, why);
+    h.waiting.clear();
+    if (helper === h) helper = undefined;
+  };
+  child.on('error', (e) => fail(`cannot run ${PYTHON}: ${e.message}`));
+  child.on('exit', (code) => fail(`ICMP helper exited (${code}): ${err.trim().split('\n').pop() ?? ''}`));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const m = /^(\d+) (\d) (.*)$/.exec(line);
+    if (!m) return;
+    const w = h.waiting.get(Number(m[1]));
+    h.waiting.delete(Number(m[1]));
+    w?.(Number(m[2]), m[3]);
+  });
+  helper = h;
+  return h;
+}
+
+/** Stops the ICMP helper; whoever sends ICMP probes calls it when done (the helper keeps the process alive). */
+export function closeIcmpHelper(): void {
+  helper?.child.stdin!.end();
+  helper = undefined;
+}
+
 function icmp(t: ExecTask, done: Done): Promise<ExecResult> {
   return new Promise((resolve) => {
-    const p = spawn(PYTHON, ['-c', ICMP_PY, t.src, t.dst, String(t.timeoutMs / 1000), String(t.id)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (c) => (out += c));
-    p.stderr.on('data', (c) => (out += c));
-    p.on('error', (e) => resolve(done('error', `cannot run ${PYTHON}: ${e.message}`)));
-    p.on('close', (code) => {
+    const h = icmpHelper();
+    const ident = t.id & 0xffff;
+    h.waiting.set(ident, (code, detail) => {
       if (code === 0) resolve(done('open', 'echo reply received'));
       else if (code === 1) resolve(done('blocked', `no echo reply within ${t.timeoutMs} ms`));
-      else if (code === 3) resolve(done('blocked', `rejected: ICMP ${out.trim()}`));
-      else resolve(done('error', `ICMP echo: ${out.trim().split('\n').pop() || `exit ${code}`}`));
+      else if (code === 3) resolve(done('blocked', `rejected: ICMP ${detail}`));
+      else resolve(done('error', `ICMP echo: ${detail}`));
     });
+    h.child.stdin!.write(`${ident} ${t.src} ${t.dst} ${t.timeoutMs / 1000}\n`);
   });
 }
 

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { defineCode } from '../diagnostics/codes.ts';
-import { execute, type ExecResult, type ExecTask } from './exec.ts';
+import { closeIcmpHelper, execute, type ExecResult, type ExecTask } from './exec.ts';
 import type { CheckKind, Expect, ProbeTask } from './plan.ts';
 
 export const PROBE_CHECK_CODES: Record<CheckKind, ReturnType<typeof defineCode>> = {
@@ -50,7 +50,9 @@ export class InProcessExecutor implements Executor {
   run(_zone: string, t: ExecTask): Promise<ExecResult> {
     return execute(t);
   }
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    closeIcmpHelper();
+  }
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -145,7 +147,7 @@ export async function runProbe(tasks: readonly ProbeTask[], exec: Executor, opts
   const nonce = randomBytes(6).toString('hex');
   const raw: ExecResult[] = new Array(tasks.length);
   const t0 = Date.now();
-  const maxInFlight = opts.maxInFlight ?? 512;
+  const maxInFlight = opts.maxInFlight ?? 2048;
   let sent = 0;
   let inFlight = 0;
   let finished = 0;

@@ -169,7 +169,7 @@ test('probe names each hole planted in a hand-written ruleset', { skip }, async 
   assert.match(bad.stderr, /otzones lab down --run-dir/);
   assert.ok(listNetns().has(`${BROKEN_PREFIX}-fw`));
   // --replace tears the half-built lab down and builds the new one.
-  const up = await runCli(['lab', 'up', EXAMPLE, '--run-dir', BROKEN, '--prefix', BROKEN_PREFIX, '--rules', BROKEN_RULES, '--replace']);
+  const up = await runCli(['lab', 'up', EXAMPLE, '--run-dir', BROKEN, '--prefix', BROKEN_PREFIX, '--rules', BROKEN_RULES, '--replace', '--progress']);
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stderr, /replacing the lab in/);
   const r = await runCli(['probe', EXAMPLE, '--lab', '--run-dir', BROKEN, '--rate', '1000', '--format', 'json']);
