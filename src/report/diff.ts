@@ -7,6 +7,7 @@ import { compilePolicy, portsText, type PolicyIR, type PolicyRule } from '../pol
 import { describeVector } from '../risk/check.ts';
 import type { RiskSection } from '../model/risk-schema.ts';
 import { mdEscape } from './markdown.ts';
+import { plain } from './text.ts';
 
 export interface FieldChange {
   field: string;
@@ -239,7 +240,7 @@ export function renderDiff(d: ModelDiff, format: 'md' | 'text'): string {
   out.push(md ? `## otzones diff: \`${d.old.replace(/`/g, "'")}\` → \`${d.new.replace(/`/g, "'")}\`` : `otzones diff ${d.old} -> ${d.new}`, '');
   if (d.same) {
     out.push('No change to zones, conduits, flows, security levels or permitted traffic.');
-    return out.join('\n') + '\n';
+    return plain(out.join('\n') + '\n');
   }
   if (d.zonePairs.length) {
     out.push(md ? '### Permitted traffic that changes (policy IR, initiator → responder)' : 'PERMITTED TRAFFIC THAT CHANGES (initiator -> responder):', ...(md ? [''] : []));
@@ -259,5 +260,5 @@ export function renderDiff(d: ModelDiff, format: 'md' | 'text'): string {
   section(out, 'Conduits', d.conduits, md);
   section(out, 'Flows', d.flows, md);
   section(out, 'Risk assessment', d.risk, md);
-  return out.join('\n').replace(/\n+$/, '') + '\n';
+  return plain(out.join('\n').replace(/\n+$/, '') + '\n');
 }

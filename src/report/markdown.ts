@@ -13,7 +13,8 @@ export function mdEscape(s: string): string {
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '\\|')
     .replace(/([*_`[\]#~!])/g, '\\$1')
-    .replace(/\r?\n/g, ' ');
+    .replace(/\r?\n/g, ' ')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 }
 
 function table(head: string[], rows: string[][]): string[] {
@@ -26,6 +27,7 @@ export function renderMarkdown(r: ReportData, opts: { diagramFile?: string } = {
   out.push(`# ${e(r.title)}`, '');
   out.push(`- **Facility:** ${e(r.facility)}`, `- **Implementation date:** ${e(r.implementationDate ?? 'not given in the model')}`, `- **Standard:** ${e(r.standard)}`, `- **Model:** \`${r.model.replace(/`/g, "'")}\``, '');
   if (opts.diagramFile) out.push(`![Zones and conduits](${encodeURI(opts.diagramFile)})`, '');
+  else out.push('_Diagram: with `--out FILE.md` it is written beside the report; or run `otzones diagram`._', '');
   out.push('## Zone architecture', '');
   out.push(...table(['Zone', 'Name', 'Purdue', 'SL-T', 'Assets', 'Conduits', 'Controls'], r.zones.map((z) => [e(z.id), e(z.name), e(z.purdue ?? '-'), e(z.slTText), String(z.assets), z.conduits.map(e).join(', ') || 'none (isolated)', z.controls.map(e).join('; ') || '-'])));
   out.push('', '## Conduit configuration', '');

@@ -119,5 +119,10 @@ export function renderText(r: ReportData): string {
   out.push('');
   out.push(`SYSTEM REQUIREMENTS (IEC 62443-3-3, up to SL ${r.maxSlT}):`);
   out.push(...table([['Requirement', 'SL', 'Status', 'Title', 'Evidence'], ...r.requirements.map((q) => [q.id, String(q.sl), statusText(q.status), q.title, q.result])]));
-  return out.join('\n') + '\n';
+  return plain(out.join('\n') + '\n');
+}
+
+/** Terminal-safe text: control characters from model strings (escape sequences, carriage returns) become "?". */
+export function plain(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 }

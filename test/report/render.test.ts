@@ -29,7 +29,7 @@ zones:
       - { id: A1, name: "</svg><script>x()</script>", ip: 10.1.0.1 }
     security_requirements: ["<b>raw</b>"]
   - zone_id: ZB
-    name: 'quote " and apostrophe '' here'
+    name: "quote \\" and apostrophe ' here \\e[2J\\x07"
     purdue_level: 3
     subnets: ["10.2.0.0/24"]
 conduits:
@@ -57,7 +57,7 @@ test('HTML escapes every model string: no element comes from the model', () => {
   assert.ok(html.includes('&lt;script&gt;alert(&#39;f&#39;)&lt;/script&gt; &amp; Co'));
   assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
   assert.ok(html.includes('a &amp; b &lt; c'));
-  assert.ok(html.includes('quote &quot; and apostrophe &#39; here'));
+  assert.ok(html.includes('quote &quot; and apostrophe &#39; here ?[2J?'), 'control characters (invalid in XML) become ?');
   // Exactly the elements we write: one <style>, one <svg>, no script at all.
   assert.equal(html.match(/<style>/g)!.length, 1);
   assert.equal(html.match(/<svg/g)!.length, 1);
@@ -74,6 +74,16 @@ test('Markdown escapes table breaks, HTML and link syntax', () => {
   const cells = (l: string) => l.replace(/\\\|/g, '').split('|').length;
   assert.ok(rows.length >= 2);
   assert.equal(new Set(rows.slice(0, 2).map(cells)).size, 1);
+});
+
+test('text and markdown outputs carry no terminal control characters from the model', async () => {
+  const report = hostile();
+  const { renderText } = await import('../../src/report/text.ts');
+  const text = renderText(report);
+  const md = renderMarkdown(report);
+  for (const out of [text, md]) assert.ok(!/[\u001b\u0007]/.test(out));
+  assert.ok(text.includes('here ?[2J?'));
+  assert.ok(md.includes('here ?\\[2J?'));
 });
 
 test('the SVG escapes names and ids and stays one svg element', () => {

@@ -158,3 +158,13 @@ test('the seed document (../shared/seed/zone-definition.yaml): flows the IR cann
   assert.equal(c1.dpi.enabled, false);
   assert.deepEqual(report.zones.map((z: { id: string }) => z.id), ['Z1-SIS', 'Z2-BPCS', 'Z3-OPS', 'Z4-DMZ', 'Z5-ENT']);
 });
+
+test('deterministic: the same inputs give byte-identical json and html', async () => {
+  const a = await runCli(['report', RISK, ...EVIDENCE, '--format', 'json']);
+  const b = await runCli(['report', RISK, ...EVIDENCE, '--format', 'json']);
+  assert.equal(a.stdout, b.stdout);
+  const h1 = await runCli(['report', RISK, ...EVIDENCE, '--format', 'html']);
+  const h2 = await runCli(['report', RISK, ...EVIDENCE, '--format', 'html']);
+  assert.equal(h1.stdout, h2.stdout);
+  assert.doesNotMatch(h1.stdout, /20\d\d-\d\d-\d\dT\d\d:/, 'no timestamps');
+});
