@@ -161,7 +161,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   try {
     say(`firewall namespace ${plan.fwNetns}`);
     netns(plan.fwNetns);
-    run('ip', ['netns', 'exec', plan.fwNetns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1'], `${plan.fwNetns}: enable forwarding`);
+    // /proc/sys/net belongs to the writer's namespace; no dependency on procps' sysctl.
+    run('ip', ['netns', 'exec', plan.fwNetns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward'], `${plan.fwNetns}: enable forwarding`);
     for (const z of plan.zones) {
       say(`zone ${z.zoneId}: namespace ${z.netns}, ${z.fwIf} <-> ${z.zoneIf}, gateway ${z.gateway}${z.gatewaySynthesized ? ' (not in the model: synthesized)' : ''}, ${z.hosts.length} host(s)`);
       netns(z.netns);
