@@ -205,7 +205,8 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
   };
 
   // ---- match rules from config rules
-  const unknownIfs = new Set<string>();
+  /** Interfaces tied to no zone, with the first line that matches on them. */
+  const unknownIfs = new Map<string, SourceRef>();
   const toMatchRules = (cfg: FirewallConfig, rules: AclRule[]): { match: MatchRule[]; sources: SourceRef[]; owners: AclRule[] } => {
     const match: MatchRule[] = [];
     const sources: SourceRef[] = [];
@@ -213,7 +214,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
     rules.forEach((rule, origin) => {
       if (rule.inactive) return;
       for (const t of rule.terms) {
-        for (const box of termBoxes(cfg, t)) {
+        for (const box of termBoxes(cfg, t, rule.source)) {
           match.push({ box, permit: rule.action === 'permit', origin });
           sources.push(rule.source);
           owners.push(rule);
@@ -222,12 +223,12 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
     });
     return { match, sources, owners };
   };
-  const ifRestrict = (cfg: FirewallConfig, names: string[] | null | undefined): [number, number][] | null => {
+  const ifRestrict = (cfg: FirewallConfig, names: string[] | null | undefined, source: SourceRef): [number, number][] | null => {
     if (!names) return null;
     const zones = new Set<string>();
     for (const n of names) {
       const z = zonesOfInterface(cfg, cfg.interfaces.find((i) => i.name === n || i.nameif === n), n);
-      if (z.length === 0 && !unknownIfs.has(`${cfg.file}\u0000${n}`)) unknownIfs.add(`${cfg.file}\u0000${n}`);
+      if (z.length === 0 && !unknownIfs.has(`${cfg.file}\u0000${n}`)) unknownIfs.set(`${cfg.file}\u0000${n}`, source);
       for (const x of z) zones.add(x);
     }
     return zoneIntervals([...zones]);
@@ -248,9 +249,9 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
     }
     return out;
   };
-  function termBoxes(cfg: FirewallConfig, t: Term): Box[] {
-    const src = clip(addrIntervals(t.src, t.family), ifRestrict(cfg, t.inIf));
-    const dst = clip(addrIntervals(t.dst, t.family), ifRestrict(cfg, t.outIf));
+  function termBoxes(cfg: FirewallConfig, t: Term, source: SourceRef): Box[] {
+    const src = clip(addrIntervals(t.src, t.family), ifRestrict(cfg, t.inIf, source));
+    const dst = clip(addrIntervals(t.dst, t.family), ifRestrict(cfg, t.outIf, source));
     const protos = t.protos ?? [FULL_PROTO];
     const sports = t.sports ?? [FULL_PORT];
     const dports = t.dports ?? [FULL_PORT];
@@ -330,10 +331,11 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
       for (const a of zoneIds) for (const b of zoneIds) if (a !== b) addRoute(a, b, { cfg, inKey: keys[0] ?? null, implicitPermit: keys.length === 0, implicitSource: null, outKey: keys[1] ?? null });
     }
   }
-  for (const k of unknownIfs) {
-    const [file, name] = k.split('\u0000');
-    add({ kind: 'unparsed-line', message: `interface "${name}" is not tied to any zone (no address in a zone and not in the model's firewalls): rules that match it are taken to match nothing`, from_zone: null, to_zone: null, conduit: null, example: null, space: `interface ${name}`, rule: { file, line: 0, text: '' } });
+  for (const [k, source] of unknownIfs) {
+    const name = k.split('\u0000')[1];
+    add({ kind: 'unparsed-line', message: `interface "${name}" is tied to no zone (no address in a zone, not in the model's firewalls, no zone id in its name): rules matching it are taken to match nothing`, from_zone: null, to_zone: null, conduit: null, example: null, space: `interface ${name}`, rule: source });
   }
+
 
   // ---- policy: allowed boxes per pair
   const allowedByPair = new Map<string, { rule: PolicyRule; box: Box }[]>();
@@ -585,15 +587,17 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
         if (rule.inactive || rule.action !== 'permit') continue;
         const outside: Box[] = [];
         for (const t of rule.terms) {
-          for (const [side, ranges] of [['src', t.src], ['dst', t.dst]] as const) {
-            for (const r of ranges ?? []) {
-              if (isAll(r)) continue;
-              const [lo, hi] = enc(r);
+          // Only addresses the rule names itself: \`any\` is not a mistake of this kind.
+          const named = (r: AddrRange[] | null) => r !== null && r.some((x) => !isAll(x));
+          for (const box of termBoxes(cfg, t, rule.source)) {
+            for (const side of [0, 2]) {
+              if (!named(side === 0 ? t.src : t.dst)) continue;
               for (const c of cells) {
-                if (c.zone !== null || c.hi < lo || c.lo > hi) continue;
-                const x = Math.max(lo, c.lo);
-                const y = Math.min(hi, c.hi);
-                outside.push(side === 'src' ? [x, y, 0, ADDR_MAX, 0, PROTO_MAX, 0, PORT_MAX, 0, PORT_MAX] : [0, ADDR_MAX, x, y, 0, PROTO_MAX, 0, PORT_MAX, 0, PORT_MAX]);
+                if (c.zone !== null || c.hi < box[side] || c.lo > box[side + 1]) continue;
+                const b = box.slice();
+                b[side] = Math.max(box[side], c.lo);
+                b[side + 1] = Math.min(box[side + 1], c.hi);
+                outside.push(b);
               }
             }
           }
