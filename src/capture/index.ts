@@ -29,6 +29,8 @@ export interface ReadCapturesOptions {
   progress?: (file: string, done: number, total: number) => void | Promise<void>;
   /** Reuse a decoder (the worker pool merges results instead). */
   decoder?: PacketDecoder;
+  /** One Observation per conversation (5-tuple) instead of per flow; for comparisons with tshark. */
+  perConversation?: boolean;
 }
 
 export async function readCaptures(paths: readonly string[], opts: ReadCapturesOptions = {}): Promise<CaptureResult> {
@@ -50,7 +52,7 @@ export async function readCaptures(paths: readonly string[], opts: ReadCapturesO
     diagnostics.push(...fileDiagnostics(r));
   }
   diagnostics.push(...issueDiagnostics(dec));
-  return { observations: observationsFrom(dec.conns, dec.codes, paths.length === 1 ? (opts.displayName?.(paths[0]) ?? paths[0]) : ''), stats: dec.stats, files, diagnostics };
+  return { observations: observationsFrom(dec.conns, dec.codes, paths.length === 1 ? (opts.displayName?.(paths[0]) ?? paths[0]) : '', opts.perConversation), stats: dec.stats, files, diagnostics };
 }
 
 export function fileDiagnostics(r: FileReadResult): Diagnostic[] {

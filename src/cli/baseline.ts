@@ -11,7 +11,7 @@ import { readCapturesParallel } from '../capture/pool.ts';
 import type { Observation } from '../capture/observation.ts';
 import { readLogFile, detectLogKind } from '../logs/index.ts';
 import { runBaseline } from '../baseline/index.ts';
-import { formatBaselineJson, formatBaselineSarif, formatBaselineText, humanBytes } from '../baseline/format.ts';
+import { baselineJsonChunks, formatBaselineSarif, formatBaselineText, humanBytes } from '../baseline/format.ts';
 import { FlowStore } from '../baseline/store.ts';
 import { gunzipSync, constants as zc } from 'node:zlib';
 import { loadModelForCommand } from './common.ts';
@@ -217,7 +217,17 @@ Examples:
       }
       const result = runBaseline({ model: loaded.model, ir, observations: all, inputs: inputCount, decode, diagnostics });
       if (opts.propose) writeFileSync(resolve(io.cwd, opts.propose), result.proposed);
-      if (format === 'json') io.stdout.write(formatBaselineJson(result));
+      if (format === 'json') {
+        let buf = '';
+        for (const c of baselineJsonChunks(result)) {
+          buf += c;
+          if (buf.length > 1 << 20) {
+            io.stdout.write(buf);
+            buf = '';
+          }
+        }
+        io.stdout.write(buf);
+      }
       else if (format === 'sarif') io.stdout.write(formatBaselineSarif(result));
       else io.stdout.write(formatBaselineText(result, { top, facility: loaded.model.facility }));
       const inputErrors = diagnostics.filter((d) => d.severity === 'error');

@@ -21,7 +21,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 async function observe(name: string, bytes: Buffer) {
   const p = join(dir, name);
   writeFileSync(p, bytes);
-  const r = await readCaptures([p]);
+  const r = await readCaptures([p], { perConversation: true });
   assert.deepEqual(
     r.diagnostics.filter((d) => d.severity !== 'info'),
     [],
@@ -34,7 +34,7 @@ const { recs } = readPcapRecords(SRC);
 const base = await observe('orig.pcap', pcap(recs));
 
 test('the re-wrapped original is the corpus file itself', async () => {
-  const direct = (await readCaptures([SRC])).observations.map(({ file: _f, ...o }) => o);
+  const direct = (await readCaptures([SRC], { perConversation: true })).observations.map(({ file: _f, ...o }) => o);
   assert.deepEqual(base, direct);
   assert.ok(base.some((o) => o.protocol === 'modbus' && Object.keys(o.requestCodes).length > 0));
 });

@@ -43,7 +43,7 @@ const skip = tsharkSkipReason();
 for (const f of FILES) {
   test(`conversations and Modbus codes agree with tshark: ${f}`, { skip }, async () => {
     const path = join(DIR, f);
-    const r = await readCaptures([path]);
+    const r = await readCaptures([path], { perConversation: true });
     let compared = 0;
     // tshark cannot open a pcap with no packets at all ("unreadable by tshark", SOURCES.md); nothing to compare.
     const both = f === 'empty.pcap' ? { tcp: new Map(), udp: new Map() } : tsharkConversations(path);
@@ -84,7 +84,7 @@ for (const f of FILES) {
 for (const f of FILES.filter((x) => x.startsWith('dnp3_'))) {
   test(`DNP3 application function codes agree with tshark: ${f}`, { skip }, async () => {
     const path = join(DIR, f);
-    const r = await readCaptures([path]);
+    const r = await readCaptures([path], { perConversation: true });
     const m: Record<number, number> = {};
     for (const o of r.observations) {
       if (o.protocol !== 'dnp3') continue;
