@@ -96,11 +96,13 @@ function toMatch(rules: AclRule[]): MatchRule[] {
 }
 
 /** The naive exact method: walk the rules in order, subtracting each from what is still undecided. */
-function naive(rules: MatchRule[], budgetMs: number): { permitted: number; ms: number; finished: boolean } {
+function naive(rules: MatchRule[], budgetMs: number): { permitted: number; ms: number; finished: boolean; done: number } {
   const t0 = performance.now();
   let remaining: Box[] = [[0, ADDR_MAX, 0, ADDR_MAX, 0, PROTO_MAX, 0, PORT_MAX, 0, PORT_MAX]];
   let permitted = 0;
+  let done = 0;
   for (const r of rules) {
+    done++;
     const next: Box[] = [];
     for (const b of remaining) {
       const c = boxIntersect(b, r.box);
@@ -112,12 +114,12 @@ function naive(rules: MatchRule[], budgetMs: number): { permitted: number; ms: n
       for (const p of boxSubtract(b, r.box)) next.push(p);
     }
     remaining = next;
-    if (performance.now() - t0 > budgetMs) return { permitted, ms: performance.now() - t0, finished: false };
+    if (performance.now() - t0 > budgetMs) return { permitted, ms: performance.now() - t0, finished: false, done };
   }
-  return { permitted, ms: performance.now() - t0, finished: true };
+  return { permitted, ms: performance.now() - t0, finished: true, done };
 }
 
-function child(n: number, withNaive: boolean) {
+function child(n: number, _withNaive: boolean) {
   const rules = generateRules(n);
   const loaded = loadModelText(modelText(), 'bench.yaml');
   const model = loaded.model!;
@@ -163,8 +165,6 @@ function child(n: number, withNaive: boolean) {
   const editMs = performance.now() - t2;
   const editCpu = cpu() - c2;
 
-  let naiveRes: { permitted: number; ms: number; finished: boolean } | null = null;
-  if (withNaive) naiveRes = naive(match, 120_000);
   const out = {
     rules: n,
     verifyMs: Math.round(verifyMs),
@@ -178,15 +178,19 @@ function child(n: number, withNaive: boolean) {
     pieces,
     findings: res.findings.length,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-    naiveMs: naiveRes ? Math.round(naiveRes.ms) : null,
-    naiveFinished: naiveRes?.finished ?? null,
     reBoxes,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
+function naiveChild(n: number) {
+  const r = naive(toMatch(generateRules(n)), 60_000);
+  process.stdout.write(JSON.stringify({ ...r, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n');
+}
+
 const args = process.argv.slice(2);
-if (args[0] === '--child') child(Number(args[1]), args.includes('--naive'));
+if (args[0] === '--child') child(Number(args[1]), false);
+else if (args[0] === '--naive-child') naiveChild(Number(args[1]));
 else {
   const sizesArg = args.indexOf('--sizes');
   const sizes = sizesArg >= 0 ? args[sizesArg + 1].split(',').map(Number) : [10_000, 50_000, 100_000];
@@ -196,13 +200,18 @@ else {
   console.log('| rules | verify (full) | ACL evaluation | one-rule edit (cell pairs redone) | merged permitted boxes (zone pairs) | findings | peak RSS | naive baseline |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const n of sizes) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n), ...(withNaive && n <= 50_000 ? ['--naive'] : [])], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n)], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) {
       console.log(`| ${n} | failed: ${r.stderr.split('\n').slice(0, 3).join(' ')} |`);
       continue;
     }
     const o = JSON.parse(r.stdout.trim().split('\n').pop()!);
-    const nv = o.naiveMs === null ? '—' : `${(o.naiveMs / 1000).toFixed(1)} s${o.naiveFinished ? '' : ' (stopped, unfinished)'}`;
+    let nv = '—';
+    if (withNaive && n <= 10_000) {
+      const q = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--naive-child', String(n)], { encoding: 'utf8' });
+      const z = JSON.parse(q.stdout.trim().split('\n').pop()!);
+      nv = z.finished ? `${(z.ms / 1000).toFixed(1)} s, ${z.maxRssMB} MB` : `stopped after ${(z.ms / 1000).toFixed(0)} s at rule ${z.done} of ${n}, ${z.maxRssMB} MB`;
+    }
     console.log(`| ${o.rules} | ${(o.verifyMs / 1000).toFixed(2)} s (${(o.verifyCpu / 1000).toFixed(2)} s) | ${(o.evalMs / 1000).toFixed(2)} s (${(o.evalCpu / 1000).toFixed(2)} s) | ${o.editMs} ms (${o.editCpu} ms; ${o.editPairs}) | ${o.permitBoxes} | ${o.findings} | ${o.maxRssMB} MB | ${nv} |`);
   }
 }
