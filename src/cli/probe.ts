@@ -143,7 +143,10 @@ Examples:
           sarifLog(
             results.filter((r) => r.status !== 'pass').map((r) => {
               const code = r.status === 'error' ? PROBE_ERROR : PROBE_CHECK_CODES[r.check];
-              return { ruleId: code.code, ruleName: code.name, level: 'error' as const, message: resultLine(r), file, properties: { ...r } };
+              // A failed conduit check points at the flow in the model; a prohibited path has no line to blame.
+              const flowPath = r.rule ? ir.rules.find((x) => x.id === r.rule)?.modelPath : undefined;
+              const pos = flowPath ? loaded.locate(flowPath) : undefined;
+              return { ruleId: code.code, ruleName: code.name, level: 'error' as const, message: resultLine(r), file, line: pos?.line, column: pos?.column, properties: { ...r } };
             }),
             (id) => codeInfo(id)?.title,
           ),

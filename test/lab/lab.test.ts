@@ -195,6 +195,24 @@ test('probe names each hole planted in a hand-written ruleset', { skip }, async 
   const sarif = JSON.parse((await runCli(['probe', EXAMPLE, '--lab', '--run-dir', BROKEN, '--rate', '1000', '--timeout', '500', '--format', 'sarif'])).stdout);
   const ids = new Set(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId));
   assert.deepEqual([...ids].sort(), ['ZC770', 'ZC771', 'ZC775']);
+  // The missing RDP flow is blamed on its line in the model (`- protocol: rdp` of C3-DMZ-ENT).
+  const rdp = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'ZC771');
+  const line = readFileSync(EXAMPLE, 'utf8').split('\n').findIndex((l) => /protocol: rdp/.test(l)) + 1;
+  assert.equal(rdp.locations[0].physicalLocation.region.startLine, line);
+});
+
+test('lab up refuses namespaces of the same name that it did not create, and leaves them alone', { skip }, async () => {
+  const p = `t${(process.pid % 46656).toString(36)}c`;
+  sh(['ip', 'netns', 'add', `${p}-fw`]);
+  try {
+    const r = await runCli(['lab', 'up', EXAMPLE, '--run-dir', join(tmp, 'clash'), '--prefix', p]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`ZC751: network namespace\\(s\\) ${p}-fw already exist and are not recorded`));
+    assert.ok(listNetns().has(`${p}-fw`));
+    assert.equal([...listNetns()].filter((n) => n.startsWith(`${p}-`)).length, 1);
+  } finally {
+    sh(['ip', 'netns', 'del', `${p}-fw`]);
+  }
 });
 
 test('lab down removes every namespace, interface and process it created, and only those', { skip }, async () => {
