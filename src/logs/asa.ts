@@ -5,14 +5,14 @@
  */
 import { newParse, skip, ipText, transportOf, observation, orientByPort, syslogTime, type LogParse } from './common.ts';
 
-const RE_ID = /%(?:ASA|FTD)-\d-(\d{6}):?\s*(.*)$/;
+const RE_ID = /%(?:ASA|FTD)(?:-[a-z]+)?-\d-(\d{6}):?\s*(.*)$/;
 const RE_106023 = /^Deny (?:protocol )?(\w+) src [^:\s]+:([0-9a-fA-F.:]+?)(?:\/(\d+))?(?:\([^)]*\))? dst [^:\s]+:([0-9a-fA-F.:]+?)(?:\/(\d+))?(?:\([^)]*\))?[ ,(]*(?:type (\d+), code \d+\)?,?)? by access-group/;
 const RE_106100 = /^access-list \S+ (permitted|denied|est-allowed) (\w+) [^/\s]+\/([^(\s]+)\((\d+)\)(?:\([^)]*\))? -> [^/\s]+\/([^(\s]+)\((\d+)\)(?:\([^)]*\))? hit-cnt (\d+)/;
 const RE_BUILT = /^Built (inbound|outbound) (TCP|UDP) connection (\d+) for [^:\s]+:([^/\s]+)\/(\d+) .*?to [^:\s]+:([^/\s]+)\/(\d+)/;
 const RE_TEARDOWN = /^Teardown (TCP|UDP) connection (\d+) for [^:\s]+:([^/\s]+)\/(\d+)\S*(?: [^\s:]+)? to [^:\s]+:([^/\s]+)\/(\d+)\S*(?:.*? bytes (\d+))?/;
 
 export function isAsaLine(line: string): boolean {
-  return /%(?:ASA|FTD)-\d-\d{6}/.test(line);
+  return /%(?:ASA|FTD)(?:-[a-z]+)?-\d-\d{6}/.test(line);
 }
 
 export class AsaParser {
