@@ -109,6 +109,7 @@ Examples:
         sources = new Map([[opts.from!, mine]]);
       }
       const tasks = planProbe({ ir, hosts, sources, allowWriteTest: !!opts.allowWriteTest, observeDelivery: !!opts.lab });
+      if (tasks.length === 0) throw new UsageError(`ZC778: nothing to probe: ${opts.from ? `no flow or other zone is reachable from ${opts.from}` : 'no zone'} of ${file} has addresses to probe (zone \`subnets\`, asset \`ip\`)`);
       const notes: string[] = [];
       if (!opts.allowWriteTest) notes.push('Modbus write tests not run: pass --allow-write-test (writes only to safe_test_register, the value just read)');
       if (opts.from && ir.rules.some((r) => r.diode)) notes.push('diode forward delivery is observable only in the lab (--lab); not checked');

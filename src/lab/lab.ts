@@ -120,13 +120,11 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   checkPermitted();
   const say = opts.progress ?? (() => {});
   const runDir = resolve(opts.runDir);
-  mkdirSync(runDir, { recursive: true });
   const existing = readState(runDir);
   if (existing) {
     if (!opts.replace) throw new LabError(LAB_EXISTS.code, `a lab is already up in ${runDir} (model ${existing.model}, prefix ${existing.prefix}); run \`otzones lab down\` first or pass --replace`);
     say(`replacing the lab in ${runDir}`);
     await labDown(runDir);
-    mkdirSync(runDir, { recursive: true });
   }
   const plan = planLab(opts.model, opts.ir, opts.prefix);
   const ruleset = firewallRuleset(opts);
@@ -134,6 +132,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   const wanted = [plan.fwNetns, ...plan.zones.map((z) => z.netns)];
   const clash = wanted.filter((n) => present.has(n));
   if (clash.length) throw new LabError(LAB_EXISTS.code, `network namespace(s) ${clash.join(', ')} already exist and are not recorded in ${runDir}; choose another --prefix or remove them`);
+  mkdirSync(runDir, { recursive: true });
   const state: LabState = {
     version: 1,
     prefix: opts.prefix,

@@ -1,7 +1,7 @@
 /** What `probe` would send for examples/refinery-unit3.yaml (--dry-run; no root, no lab, nothing sent). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXAMPLE } from '../helpers/paths.ts';
+import { EXAMPLE, SEED } from '../helpers/paths.ts';
 import { runCli } from '../helpers/cli.ts';
 import { loadModelFile } from '../../src/model/load.ts';
 import { compilePolicy } from '../../src/policy/ir.ts';
@@ -78,6 +78,8 @@ test('usage errors exit 2 with one clear line', async () => {
     [['probe', EXAMPLE, '--from', 'Z3-OPS'], /this host has no IPv4 address in zone Z3-OPS \(10\.30\.0\.0\/16\)/],
     [['probe', EXAMPLE, '--lab', ...NO_LAB], /ZC778: no lab in \/nonexistent\/otz-probe-test; run `otzones lab up/],
     [['probe', 'test/probe/does-not-exist.yaml', '--lab'], /does-not-exist\.yaml/],
+    // The source document's Zone Definition Document (../shared/seed) names no addresses: nothing to probe.
+    [['probe', SEED, '--lab', '--dry-run', ...NO_LAB], /ZC778: nothing to probe: no zone of .*zone-definition\.yaml has addresses/],
   ];
   for (const [argv, re] of cases) {
     const r = await runCli(argv);
