@@ -127,3 +127,27 @@ test('exception response mirrors transaction, unit and function code', () => {
   const [f] = new ModbusStreamParser().push(buildAdu(0x1234, 5, Buffer.from([6, 0, 1, 0, 2]))).frames;
   assert.equal(exceptionResponse(f, 1).toString('hex'), '123400000003058601');
 });
+
+test('property: any sequence of valid ADUs, cut anywhere, parses back to the same ADUs', async () => {
+  const fc = (await import('fast-check')).default;
+  const adu = fc.record({ tid: fc.integer({ min: 0, max: 0xffff }), unit: fc.integer({ min: 0, max: 255 }), pdu: fc.uint8Array({ minLength: 1, maxLength: 253 }) });
+  fc.assert(
+    fc.property(fc.array(adu, { minLength: 1, maxLength: 20 }), fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 50 }), (adus, cutSizes) => {
+      const built = adus.map((a) => buildAdu(a.tid, a.unit, a.pdu));
+      const bytes = Buffer.concat(built);
+      const chunks: Buffer[] = [];
+      for (let i = 0, k = 0; i < bytes.length; k++) {
+        const n = cutSizes[k % cutSizes.length];
+        chunks.push(bytes.subarray(i, i + n));
+        i += n;
+      }
+      const p = new ModbusStreamParser();
+      const frames = chunks.flatMap((c) => p.push(c).frames);
+      assert.equal(p.error, undefined);
+      assert.equal(p.pending, 0);
+      assert.deepEqual(frames.map((f) => f.raw), built);
+      assert.deepEqual(frames.map((f) => [f.transactionId, f.unitId, f.functionCode]), adus.map((a) => [a.tid, a.unit, a.pdu[0]]));
+    }),
+    { numRuns: 300, seed: 62443 },
+  );
+});
