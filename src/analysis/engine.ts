@@ -74,23 +74,19 @@ function remove(l: number[] | undefined, k: number): void {
   if (p >= 0) l.splice(p, 1);
 }
 
-const NARROW_PORTS = 1024;
+const NARROW_PORTS = 4096;
 
-/** Destination-port buckets of a box: where a rule is filed (`query` = false) or which lists a query reads. */
-function portBuckets(box: Box, query: boolean): number[] {
-  const lo = box[8];
-  const hi = box[9];
-  if (hi - lo >= NARROW_PORTS) return query ? Array.from({ length: 257 }, (_, i) => i) : [0];
-  const out = query ? [0] : [];
-  for (let b = lo >> 8; b <= hi >> 8; b++) out.push(1 + b);
+/** Destination-port buckets a rule is filed under: 1 + port/256 for narrow ranges, 0 for wide ones. */
+function portBuckets(box: Box): number[] {
+  if (box[9] - box[8] >= NARROW_PORTS) return [0];
+  const out: number[] = [];
+  for (let b = box[8] >> 8; b <= box[9] >> 8; b++) out.push(1 + b);
   return out;
 }
 
-/** Destination-host buckets: single hosts by hash, everything else in bucket 0. */
-function hostBuckets(box: Box, query: boolean): number[] {
-  if (box[2] !== box[3]) return query ? Array.from({ length: 17 }, (_, i) => i) : [0];
-  const b = 1 + (box[2] % 16);
-  return query ? [0, b] : [b];
+/** Destination-host bucket a rule is filed under: single hosts by hash, everything else 0. */
+function hostBucket(box: Box): number {
+  return box[2] === box[3] ? 1 + (box[2] % 16) : 0;
 }
 
 export interface Decided {
@@ -117,7 +113,7 @@ export class AclEngine {
    * and destination host (16 hash buckets; 0 = not a single host). Most rules name one service port and
    * one host, so a rule meets only the few earlier rules of its own buckets plus the wide ones.
    */
-  private readonly fine = new Map<number, Map<number, number[]>>();
+  private readonly fine = new Map<number, Map<number, Map<number, number[]>>>();
 
   constructor(cells: readonly Cell[], rules: MatchRule[], defaultPermit: boolean) {
     this.cells = cells;
@@ -134,17 +130,22 @@ export class AclEngine {
       if (add) this.addCandidate(key, k);
       else remove(this.candidates.get(key), k);
     }
-    const ports = portBuckets(box, false);
-    const hosts = hostBuckets(box, false);
+    const ports = portBuckets(box);
+    const hb = hostBucket(box);
     for (const key of keys) {
-      let sub = this.fine.get(key);
-      if (!sub) {
-        sub = new Map();
-        this.fine.set(key, sub);
+      let byPort = this.fine.get(key);
+      if (!byPort) {
+        byPort = new Map();
+        this.fine.set(key, byPort);
       }
-      for (const pb of ports) for (const hb of hosts) {
-        if (add) insertSorted(sub, pb * 17 + hb, k);
-        else remove(sub.get(pb * 17 + hb), k);
+      for (const pb of ports) {
+        let byHost = byPort.get(pb);
+        if (!byHost) {
+          byHost = new Map();
+          byPort.set(pb, byHost);
+        }
+        if (add) insertSorted(byHost, hb, k);
+        else remove(byHost.get(hb), k);
       }
     }
   }
@@ -181,10 +182,9 @@ export class AclEngine {
     }
     const out: number[] = [];
     const narrowPorts = box[9] - box[8] < NARROW_PORTS;
-    const oneHost = box[2] === box[3];
-    const ports = narrowPorts ? portBuckets(box, true) : [];
-    const hosts = oneHost ? hostBuckets(box, true) : [];
-    const scan = (l: number[]) => {
+    const hb0 = box[2] === box[3] ? hostBucket(box) : -1;
+    const scan = (l: number[] | undefined) => {
+      if (!l) return;
       for (const j of l) {
         if (j >= before) break;
         if (j <= after || this.stamp[j] === this.epoch) continue;
@@ -192,27 +192,21 @@ export class AclEngine {
         if (boxIntersects(this.rules[j].box, box)) out.push(j);
       }
     };
+    const scanHosts = (byHost: Map<number, number[]> | undefined) => {
+      if (!byHost) return;
+      if (hb0 >= 0) {
+        scan(byHost.get(0));
+        scan(byHost.get(hb0));
+      } else for (const l of byHost.values()) scan(l);
+    };
     for (const key of this.pairsOf(box)) {
-      const sub = this.fine.get(key);
-      if (!sub) continue;
-      if (narrowPorts && oneHost) {
-        for (const pb of ports) for (const hb of hosts) {
-          const l = sub.get(pb * 17 + hb);
-          if (l) scan(l);
-        }
-        continue;
-      }
-      // A wide query reads every bucket of the cell pair that can hold an overlapping rule.
-      const lo = box[8] >> 8;
-      const hi = box[9] >> 8;
-      const hb0 = oneHost ? 1 + (box[2] % 16) : -1;
-      for (const [fk, l] of sub) {
-        const pb = Math.floor(fk / 17);
-        const hb = fk % 17;
-        if (pb !== 0 && (pb - 1 < lo || pb - 1 > hi)) continue;
-        if (hb0 >= 0 && hb !== 0 && hb !== hb0) continue;
-        scan(l);
-      }
+      const byPort = this.fine.get(key);
+      if (!byPort) continue;
+      if (narrowPorts) {
+        // Wide rules (bucket 0) and the buckets of the query's ports.
+        scanHosts(byPort.get(0));
+        for (let b = box[8] >> 8; b <= box[9] >> 8; b++) scanHosts(byPort.get(1 + b));
+      } else for (const byHost of byPort.values()) scanHosts(byHost);
     }
     return out.sort((a, b) => a - b);
   }
