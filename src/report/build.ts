@@ -221,7 +221,8 @@ export function buildReport({ model, diagnostics, evidence, ir = compilePolicy(m
 
   const zones: ZoneSection[] = model.zones.map((z) => {
     const cs = model.conduits.filter((c) => c.connects.includes(z.id));
-    const controls = [...new Set(cs.flatMap((c) => [...(c.diode ? ['data diode'] : []), ...c.controls]))];
+    const firewalls = model.firewalls.filter((f) => f.interfaces.some((i) => i.zone === z.id)).map((f) => `boundary firewall ${f.id}${f.vendor ? ` (${f.vendor})` : ''}`);
+    const controls = [...new Set([...firewalls, ...cs.flatMap((c) => [...(c.diode ? ['data diode'] : []), ...c.controls])])];
     return {
       id: z.id,
       name: z.name,
