@@ -13,7 +13,7 @@ import { renderMarkdown } from '../report/markdown.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderDiagram } from '../report/diagram.ts';
 import { htmlToPdf, PdfError } from '../report/pdf.ts';
-import { loadModelForCommand } from './common.ts';
+import { loadModelForCommand, type LoadedModel } from './common.ts';
 import { parseFormat, UsageError, type CliIO } from './io.ts';
 import type { CommandState } from './main.ts';
 
@@ -34,9 +34,8 @@ export function readEvidence<T>(io: CliIO, file: string, parse: (f: string, t: s
 }
 
 /** Design diagnostics for the report: every design rule plus the risk checks (deduplicated in case validate runs them too). */
-export function reportDiagnostics(file: string, io: CliIO): { diagnostics: Diagnostic[] } {
+export function reportDiagnostics(file: string, io: CliIO, loaded: LoadedModel): { diagnostics: Diagnostic[] } {
   const v = validateFile(file, io.cwd);
-  const loaded = loadModelForCommand(file, io);
   const seen = new Set(v.diagnostics.map((d) => `${d.code}|${d.path}|${d.message}`));
   const extra = checkRisk(loaded.model, loaded.locate).filter((d) => !seen.has(`${d.code}|${d.path}|${d.message}`));
   return { diagnostics: sortDiagnostics([...v.diagnostics, ...extra]) };
@@ -72,7 +71,7 @@ Examples:
         baseline: (opts.baseline ?? []).map((f) => readEvidence(io, f, parseBaseline)),
         probe: opts.probe ? readEvidence(io, opts.probe, parseProbe) : undefined,
       };
-      const { diagnostics } = reportDiagnostics(file, io);
+      const { diagnostics } = reportDiagnostics(file, io, loaded);
       const report = buildReport({ model: loaded.model, diagnostics, evidence });
       const diagram = () => renderDiagram(loaded.model, { violations: report.violations });
       const out = opts.out ? resolve(io.cwd, opts.out) : undefined;
