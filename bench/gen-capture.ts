@@ -309,6 +309,37 @@ function payloads(c: Conv, rnd: () => number): Array<[boolean, number[]]> {
   }
 }
 
+/** Writes one frame of a conversation: the prebuilt header, lengths, TCP sequence numbers, flags, payload. */
+function emitPacket(w: Writer, c: Conv, reverse: boolean, payload: number[] | null, flags: number, ts: number): void {
+  const t = reverse ? c.rev : c.fwd;
+  const udp = c.f.kind === 'diode' || c.f.kind === 'dns';
+  const plen = payload ? payload.length : 0;
+  const len = t.hdr.length + plen;
+  const at = w.frame(ts, len);
+  const b = w.buffer;
+  t.hdr.copy(b, at);
+  const ipLen = len - t.ipOff;
+  b[at + t.ipOff + 2] = ipLen >> 8;
+  b[at + t.ipOff + 3] = ipLen & 255;
+  const l4 = at + t.l4Off;
+  if (udp) {
+    const ul = 8 + plen;
+    b[l4 + 4] = ul >> 8;
+    b[l4 + 5] = ul & 255;
+  } else {
+    b.writeUInt32BE(reverse ? c.seqS >>> 0 : c.seqC >>> 0, l4 + 4);
+    b.writeUInt32BE(reverse ? c.seqC >>> 0 : c.seqS >>> 0, l4 + 8);
+    b[l4 + 13] = flags;
+    if (flags & 0x02) {
+      if (reverse) c.seqS = (c.seqS + 1) >>> 0;
+      else c.seqC = (c.seqC + 1) >>> 0;
+    }
+    if (reverse) c.seqS = (c.seqS + plen) >>> 0;
+    else c.seqC = (c.seqC + plen) >>> 0;
+  }
+  if (payload) for (let i = 0; i < plen; i++) b[l4 + (udp ? 8 : 20) + i] = payload[i];
+}
+
 export function generateCapture(o: GenOptions): GenResult {
   if (o.scenario === 'churn') return generateChurn(o);
   const rnd = rng(o.seed ?? 1);
@@ -331,34 +362,8 @@ export function generateCapture(o: GenOptions): GenResult {
   });
   let ts = Date.UTC(2026, 1, 23, 8, 0, 0) * 1000;
   const emit = (c: Conv, reverse: boolean, payload: number[] | null, flags: number) => {
-    const t = reverse ? c.rev : c.fwd;
-    const udp = c.f.kind === 'diode' || c.f.kind === 'dns';
-    const plen = payload ? payload.length : 0;
-    const len = t.hdr.length + plen;
     ts += 7;
-    const at = w.frame(ts, len);
-    const b = w.buffer;
-    t.hdr.copy(b, at);
-    const ipLen = len - t.ipOff;
-    b[at + t.ipOff + 2] = ipLen >> 8;
-    b[at + t.ipOff + 3] = ipLen & 255;
-    const l4 = at + t.l4Off;
-    if (udp) {
-      const ul = 8 + plen;
-      b[l4 + 4] = ul >> 8;
-      b[l4 + 5] = ul & 255;
-    } else {
-      b.writeUInt32BE(reverse ? c.seqS >>> 0 : c.seqC >>> 0, l4 + 4);
-      b.writeUInt32BE(reverse ? c.seqC >>> 0 : c.seqS >>> 0, l4 + 8);
-      b[l4 + 13] = flags;
-      if (flags & 0x02) {
-        if (reverse) c.seqS = (c.seqS + 1) >>> 0;
-        else c.seqC = (c.seqC + 1) >>> 0;
-      }
-      if (reverse) c.seqS = (c.seqS + plen) >>> 0;
-      else c.seqC = (c.seqC + plen) >>> 0;
-    }
-    if (payload) for (let i = 0; i < plen; i++) b[l4 + (udp ? 8 : 20) + i] = payload[i];
+    emitPacket(w, c, reverse, payload, flags, ts);
   };
   const rounds = o.scenario === 'planted' ? (o.rounds ?? 5) : Infinity;
   for (let round = 0; round < rounds && w.written < o.bytes; round++) {
@@ -409,27 +414,8 @@ function generateChurn(o: GenOptions): GenResult {
       opened: true,
     };
     const emit = (reverse: boolean, payload: number[] | null, flags: number) => {
-      const t = reverse ? c.rev : c.fwd;
-      const plen = payload ? payload.length : 0;
-      const len = t.hdr.length + plen;
       ts += 3;
-      const at = w.frame(ts, len);
-      const b = w.buffer;
-      t.hdr.copy(b, at);
-      const ipLen = len - t.ipOff;
-      b[at + t.ipOff + 2] = ipLen >> 8;
-      b[at + t.ipOff + 3] = ipLen & 255;
-      const l4 = at + t.l4Off;
-      b.writeUInt32BE(reverse ? c.seqS >>> 0 : c.seqC >>> 0, l4 + 4);
-      b.writeUInt32BE(reverse ? c.seqC >>> 0 : c.seqS >>> 0, l4 + 8);
-      b[l4 + 13] = flags;
-      if (flags & 0x02) {
-        if (reverse) c.seqS = (c.seqS + 1) >>> 0;
-        else c.seqC = (c.seqC + 1) >>> 0;
-      }
-      if (reverse) c.seqS = (c.seqS + plen) >>> 0;
-      else c.seqC = (c.seqC + plen) >>> 0;
-      if (payload) for (let k = 0; k < plen; k++) b[l4 + 20 + k] = payload[k];
+      emitPacket(w, c, reverse, payload, flags, ts);
     };
     emit(false, null, 0x02);
     emit(true, null, 0x12);

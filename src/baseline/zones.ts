@@ -9,9 +9,7 @@ export class ZoneTable {
   private readonly lo4: Float64Array;
   private readonly hi4: Float64Array;
   private readonly own4: Owner[];
-  private readonly seg6: readonly { lo: bigint; hi: bigint; owner: Owner }[];
-
-  constructor(index: ZoneIndex) {
+  constructor(private readonly index: ZoneIndex) {
     const s4 = index.segments(4);
     this.lo4 = new Float64Array(s4.length);
     this.hi4 = new Float64Array(s4.length);
@@ -21,7 +19,6 @@ export class ZoneTable {
       this.hi4[i] = Number(s.hi);
       this.own4.push(s.owner);
     });
-    this.seg6 = index.segments(6);
   }
 
   lookupV4(v: number): Owner | undefined {
@@ -36,17 +33,9 @@ export class ZoneTable {
     return undefined;
   }
 
+  /** IPv6 is rare in plant captures: the ZoneIndex's own bigint search. */
   lookupV6(v: bigint): Owner | undefined {
-    let lo = 0;
-    let hi = this.seg6.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = this.seg6[mid];
-      if (v < s.lo) hi = mid - 1;
-      else if (v > s.hi) lo = mid + 1;
-      else return s.owner;
-    }
-    return undefined;
+    return this.index.lookup(6, v);
   }
 
   lookup(ip: string): Owner | undefined {
