@@ -1,6 +1,6 @@
 /** HTML rendering of the report (for people, and the input of the PDF). Every model string is escaped; the page fetches nothing. */
 import { FRS } from '../model/types.ts';
-import { FR_LABEL } from '../risk/check.ts';
+import { describeVector, FR_LABEL } from '../risk/check.ts';
 import type { ReportData, Status } from './build.ts';
 import { xmlEscape as h } from './diagram.ts';
 import { level, statusText } from './text.ts';
@@ -54,6 +54,12 @@ export function renderHtml(r: ReportData, diagramSvg?: string): string {
       const below = z.declared ? FRS.some((fr) => z.declared![fr] < z.recommended[fr]) : true;
       return [h(z.zoneId), (below ? '<span class="s fail">' : '<span>') + h(r.zones.find((x) => x.id === z.zoneId)!.slTText) + '</span>', FRS.map((fr) => z.recommended[fr]).join('/'), z.scenarios.map(h).join(', ')];
     })));
+    if (r.risk.conduits.length) {
+      b.push(table(['Conduit', 'Declared SL-T', `Recommended (${FRS.join('/')})`, 'Scenarios'], r.risk.conduits.map((c) => {
+        const below = FRS.some((fr) => (c.declared?.[fr] ?? 0) < c.recommended[fr]);
+        return [h(c.conduitId), (below ? '<span class="s fail">' : '<span>') + h(c.declared ? describeVector(c.declared) : 'not declared') + '</span>', FRS.map((fr) => c.recommended[fr]).join('/'), c.scenarios.map(h).join(', ')];
+      })));
+    }
   }
   b.push('<h2>Security level gaps (SL-T / SL-A)</h2>');
   b.push(`<table><thead><tr><th>Zone</th>${FRS.map((fr) => `<th>${FR_LABEL[fr]}</th>`).join('')}</tr></thead><tbody>${r.sl.map((z) => `<tr><td>${h(z.zoneId)}</td>${z.frs.map((f) => `<td class="${f.gap ? 'gap' : ''}">${level(f.target)} / ${level(f.achieved)}${f.gap ? ` (−${f.gap})` : ''}${f.compensation ? ` <small title="${h(f.compensation.control)}">comp.</small>` : ''}</td>`).join('')}</tr>`).join('')}</tbody></table>`);

@@ -1,6 +1,6 @@
 /** Markdown rendering of the report (for pull requests and wikis). Model strings are escaped for tables and inline HTML. */
 import { FRS } from '../model/types.ts';
-import { FR_LABEL } from '../risk/check.ts';
+import { describeVector, FR_LABEL } from '../risk/check.ts';
 import type { ReportData } from './build.ts';
 import { level, statusText } from './text.ts';
 
@@ -51,6 +51,7 @@ export function renderMarkdown(r: ReportData, opts: { diagramFile?: string } = {
     out.push(`Risk = matrix[likelihood][worst consequence] (${r.risk.method.customMatrix ? 'matrix from the model' : 'likelihood × consequence'}); tolerable risk ${r.risk.method.tolerable}.`, '');
     out.push(...table(['Scenario', 'Target', 'Threat source', 'Likelihood', 'Consequence', 'Risk', 'Recommended SL', 'Residual risk'], r.risk.scenarios.map((x) => [e(x.id), e(x.target), e(x.threatSource ?? '-'), String(x.likelihood), `${x.consequence} (${e(x.worstCategory ?? '-')})`, String(x.risk), String(x.recommendedSL), `${x.residualRisk}${x.reachable ? '' : ' (above tolerable at SL 4)'}`])));
     out.push('', ...table(['Zone', 'Declared SL-T', 'Recommended per FR (' + FRS.join('/') + ')', 'Scenarios'], r.risk.zones.map((z) => [e(z.zoneId), e(r.zones.find((x) => x.id === z.zoneId)!.slTText), FRS.map((fr) => z.recommended[fr]).join('/'), z.scenarios.map(e).join(', ')])));
+    if (r.risk.conduits.length) out.push('', ...table(['Conduit', 'Declared SL-T', 'Recommended per FR (' + FRS.join('/') + ')', 'Scenarios'], r.risk.conduits.map((c) => [e(c.conduitId), c.declared ? e(describeVector(c.declared)) : 'not declared', FRS.map((fr) => c.recommended[fr]).join('/'), c.scenarios.map(e).join(', ')])));
   }
   out.push('', '## Security level gaps (SL-T / SL-A)', '');
   out.push(...table(['Zone', ...FRS.map((fr) => FR_LABEL[fr])], r.sl.map((z) => [e(z.zoneId), ...z.frs.map((f) => `${level(f.target)} / ${level(f.achieved)}${f.gap ? ` **−${f.gap}**` : ''}${f.compensation ? ' (compensated)' : ''}`)])));

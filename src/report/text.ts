@@ -1,6 +1,6 @@
 /** Plain-text rendering of the report, in the layout of the source document's "Output Format". */
 import { FRS } from '../model/types.ts';
-import { FR_LABEL } from '../risk/check.ts';
+import { describeVector, FR_LABEL } from '../risk/check.ts';
 import type { ReportData, Status } from './build.ts';
 
 const STATUS_TEXT: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', 'not-run': 'NOT RUN', manual: 'MANUAL', info: 'INFO' };
@@ -82,6 +82,18 @@ export function renderText(r: ReportData): string {
         }),
       ]),
     );
+    if (r.risk.conduits.length) {
+      out.push('Recommended SL-T per conduit (scenarios that target the conduit):');
+      out.push(
+        ...table([
+          ['Conduit', 'Declared', `Recommended (${FRS.join('/')})`, 'Result'],
+          ...r.risk.conduits.map((c) => {
+            const below = FRS.filter((fr) => (c.declared?.[fr] ?? 0) < c.recommended[fr]);
+            return [c.conduitId, c.declared ? describeVector(c.declared) : 'not declared', FRS.map((fr) => c.recommended[fr]).join('/'), below.length ? `BELOW (${below.join(',')})` : 'ok'];
+          }),
+        ]),
+      );
+    }
   }
   out.push('');
   out.push('SECURITY LEVEL GAPS (SL-T / SL-A per FR):');

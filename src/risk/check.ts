@@ -19,6 +19,7 @@ export const RISK_NOT_REDUCIBLE = defineCode({ code: 'ZC605', name: 'risk-not-re
 export const ZONE_WITHOUT_SCENARIO = defineCode({ code: 'ZC606', name: 'zone-without-scenario', severity: 'info', title: 'A zone has no threat scenario, so no recommended SL-T' });
 export const SLT_MISSING = defineCode({ code: 'ZC607', name: 'sl-t-missing', severity: 'warning', title: 'A zone with threat scenarios declares no SL-T' });
 export const DUPLICATE_SCENARIO = defineCode({ code: 'ZC608', name: 'duplicate-scenario-id', severity: 'error', title: 'Two threat scenarios share an id' });
+export const CONDUIT_SLT_BELOW = defineCode({ code: 'ZC609', name: 'conduit-sl-t-below-recommended', severity: 'warning', title: 'A conduit declares an SL-T below the one the scenarios against it recommend' });
 export const SL_GAP = defineCode({ code: 'ZC610', name: 'sl-a-below-sl-t', severity: 'warning', title: 'A zone achieves a lower SL than its SL-T in some FR (SL-A from asset SL-C)' });
 export const SLC_INCOMPLETE = defineCode({ code: 'ZC611', name: 'sl-c-incomplete', severity: 'info', title: 'Some assets of a zone declare SL-C and others do not, so SL-A is unknown' });
 
@@ -86,6 +87,14 @@ export function checkRisk(model: Model, locate: Locator = () => undefined): Diag
           `zone ${z.id} declares SL-T ${describeVector(z.slT)}, two or more levels above the recommended ${describeVector(rec.recommended)} in ${frList(far)}`,
           [z.id, ...rec.scenarios], ['an SL-T well above the risk costs countermeasures the risk does not call for; document why, or lower it']);
       }
+    }
+    for (const rec of assessment.conduits) {
+      const c = model.conduits.find((x) => x.id === rec.conduitId)!;
+      const below = c.slT ? FRS.filter((fr) => c.slT![fr] < rec.recommended[fr]) : FRS.filter((fr) => rec.recommended[fr] > 0);
+      if (!below.length) continue;
+      add(CONDUIT_SLT_BELOW, c.slT ? `${c.path}.security_level` : c.path,
+        `conduit ${c.id} ${c.slT ? `declares SL-T ${describeVector(c.slT)}` : 'declares no security_level'} but the scenarios against it (${rec.scenarios.join(', ')}) recommend ${describeVector(rec.recommended)} (below in ${frList(below)})`,
+        [c.id, ...rec.scenarios], ['raise the conduit security_level, or declare the countermeasure under risk.compensations for the zones it joins']);
     }
     risk.compensations.forEach((c, i) => {
       const path = `risk.compensations[${i}]`;

@@ -120,10 +120,23 @@ export interface ZoneRecommendation {
   declared?: SLVector;
 }
 
+export interface ConduitRecommendation {
+  conduitId: string;
+  /** Per FR, the highest SL the scenarios that target the conduit itself ask for. */
+  recommended: SLVector;
+  scenarios: string[];
+  declared?: SLVector;
+}
+
 export interface RiskAssessment {
   method: RiskMethod;
   scenarios: ScenarioAssessment[];
   zones: ZoneRecommendation[];
+  conduits: ConduitRecommendation[];
+}
+
+function recommend(scenarios: ScenarioAssessment[]): SLVector {
+  return Object.fromEntries(FRS.map((fr) => [fr, Math.max(0, ...scenarios.filter((s) => s.frs.includes(fr)).map((s) => s.recommendedSL))])) as SLVector;
 }
 
 /** Assesses every scenario of the model's `risk` section; undefined when the model has none. */
@@ -136,8 +149,12 @@ export function assessRisk(model: Model): RiskAssessment | undefined {
   for (const z of model.zones) {
     const mine = scenarios.filter((s) => s.zones.includes(z.id));
     if (!mine.length) continue;
-    const recommended = Object.fromEntries(FRS.map((fr) => [fr, Math.max(0, ...mine.filter((s) => s.frs.includes(fr)).map((s) => s.recommendedSL))])) as SLVector;
-    zones.push({ zoneId: z.id, recommended, scenarios: mine.map((s) => s.id), declared: z.slT });
+    zones.push({ zoneId: z.id, recommended: recommend(mine), scenarios: mine.map((s) => s.id), declared: z.slT });
   }
-  return { method, scenarios, zones };
+  const conduits: ConduitRecommendation[] = [];
+  for (const c of model.conduits) {
+    const mine = scenarios.filter((s) => s.target === c.id);
+    if (mine.length) conduits.push({ conduitId: c.id, recommended: recommend(mine), scenarios: mine.map((s) => s.id), declared: c.slT });
+  }
+  return { method, scenarios, zones, conduits };
 }

@@ -168,6 +168,22 @@ test('ZC607: a zone with scenarios and no SL-T', () => {
   assert.match(d[0]!.message, /recommend SL 0/);
 });
 
+test('ZC609: a scenario against a conduit recommends its SL-T; below it is a warning at the conduit SL', () => {
+  // C3-DMZ-ENT declares SL 1; 3 x 4 = 12 needs SL 2. The scenario also bears on Z4-DMZ (SL 2, fine) and Z5-ENT (SL 1: ZC601).
+  const { model, locate, text } = withRisk(`
+  scenarios:
+    - { id: C3-ABUSE, target: C3-DMZ-ENT, likelihood: 3, consequences: { production: 4 } }
+`);
+  const r = assessRisk(model)!;
+  assert.deepEqual(r.conduits.map((c) => [c.conduitId, c.recommended.IAC, c.scenarios]), [['C3-DMZ-ENT', 2, ['C3-ABUSE']]]);
+  const d = checkRisk(model, locate);
+  const w = d.filter((x) => x.code === 'ZC609');
+  assert.equal(w.length, 1);
+  assert.equal(w[0]!.severity, 'warning');
+  assert.equal(w[0]!.line, lineOf(text, 'security_level: "SL 1"'));
+  assert.deepEqual(d.filter((x) => x.code === 'ZC601').map((x) => x.ids[0]), ['Z5-ENT']);
+});
+
 test('a risk section with a bad likelihood is a schema error with its line', () => {
   const text = `${BASE.trimEnd()}\nrisk:\n  scenarios:\n    - { id: S1, target: Z1-SIS, likelihood: 9, consequences: { production: 2 } }\n`;
   const r = loadModelText(text, 'plant.yaml');
