@@ -96,11 +96,15 @@ Examples:
         write(renderMarkdown(report, { diagramFile: img }));
       } else if (format === 'html') write(renderHtml(report, diagram()));
       else {
+        const html = renderHtml(report, diagram());
         try {
-          write(await htmlToPdf(renderHtml(report, diagram()), { env: io.env }));
+          write(await htmlToPdf(html, { env: io.env }));
         } catch (e) {
-          if (e instanceof PdfError) throw new UsageError(e.message);
-          throw e;
+          if (!(e instanceof PdfError)) throw e;
+          // Fallback: the same report as HTML beside the requested file, to print from any browser.
+          const fallback = `${opts.out!.replace(/\.pdf$/i, '')}.html`;
+          writeFileSync(resolve(io.cwd, fallback), html);
+          throw new UsageError(`${e.message}\nwrote ${fallback} instead (the same report; print it to PDF from a browser)`);
         }
       }
       if (out) io.stderr.write(`wrote ${opts.out}\n`);

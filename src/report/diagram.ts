@@ -173,8 +173,8 @@ export function renderDiagram(model: Model, opts: DiagramOptions = {}): string {
   });
 
   const s: string[] = [];
-  s.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, Helvetica, sans-serif" font-size="11">`);
-  s.push(`<title>${xmlEscape(`${model.facility}: security zones and conduits`)}</title>`);
+  s.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, Helvetica, sans-serif" font-size="11" role="img" aria-labelledby="otz-title">`);
+  s.push(`<title id="otz-title">${xmlEscape(`${model.facility}: security zones and conduits`)}</title>`);
   s.push('<defs>');
   s.push('<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#334"/></marker>');
   s.push('<marker id="arrow-red" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="12" markerHeight="12" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c00"/></marker>');

@@ -14,8 +14,9 @@ export interface BrowserOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** The browser to drive: OTZONES_CHROMIUM when set (and only it), else the Debian paths. */
 export function chromiumPath(env: Record<string, string | undefined> = {}): string | undefined {
-  const candidates = [env.OTZONES_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  const candidates = env.OTZONES_CHROMIUM ? [env.OTZONES_CHROMIUM] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
   return candidates.find((p) => existsSync(p));
 }
 

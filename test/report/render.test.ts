@@ -180,6 +180,24 @@ test('diagram --out x.png renders through Chromium; other extensions are refused
   assert.match(r.stderr, /must end in \.svg or \.png/);
 });
 
+test('without Chromium, --format pdf says what to install, writes the HTML beside it and exits 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otzones-nopdf-'));
+  const saved = process.env.OTZONES_CHROMIUM;
+  process.env.OTZONES_CHROMIUM = join(dir, 'no-such-chromium');
+  try {
+    const r = await runCli(['report', 'examples/refinery-unit3.yaml', '--format', 'pdf', '--out', join(dir, 'r.pdf')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /need Chromium: install the Debian package `chromium`/);
+    assert.match(r.stderr, /wrote .*r\.html instead/);
+    assert.ok(!existsSync(join(dir, 'r.pdf')));
+    assert.ok(readFileSync(join(dir, 'r.html'), 'utf8').startsWith('<!doctype html>'));
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  } finally {
+    if (saved === undefined) delete process.env.OTZONES_CHROMIUM;
+    else process.env.OTZONES_CHROMIUM = saved;
+  }
+});
+
 test('diagram without --out prints the SVG; a broken model is exit 2 with its line', async () => {
   const r = await runCli(['diagram', 'examples/refinery-unit3.yaml']);
   assert.equal(r.code, 0);
