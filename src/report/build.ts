@@ -120,6 +120,8 @@ export interface ZonePairViolation {
 
 export interface ReportData {
   title: string;
+  /** Attached results that name another model file than this report's (they were produced for that model). */
+  otherModels: { file: string; model: string }[];
   facility: string;
   implementationDate: string | null;
   standard: string;
@@ -317,8 +319,12 @@ export function buildReport({ model, diagnostics, evidence, ir = compilePolicy(m
   const requirements = REQUIREMENTS.filter((q) => q.sl <= maxSlT).map((q) => requirementRow(q, { diagnostics, model, verify, baseline, validation, probeResults }));
   const traceability = trace({ model, diagnostics, risk, sl, verify, baseline, validation });
 
+  const otherModels = [...evidence.verify, ...evidence.baseline, ...(evidence.probe ? [evidence.probe] : [])]
+    .filter((x) => typeof x.model === 'string' && x.model !== model.file)
+    .map((x) => ({ file: x.file, model: x.model as string }));
   return {
     title: REPORT_TITLE,
+    otherModels,
     facility: model.facility,
     implementationDate: model.assessmentDate ?? null,
     standard: model.standard ?? 'IEC 62443-3-2/3-3',

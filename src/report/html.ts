@@ -27,7 +27,7 @@ function table(head: string[], rows: string[][]): string {
 export function renderHtml(r: ReportData, diagramSvg?: string): string {
   const b: string[] = [];
   b.push(`<h1>${h(r.title)}</h1>`);
-  b.push(`<table class="meta"><tr><td>Facility</td><td><b>${h(r.facility)}</b></td></tr><tr><td>Implementation date</td><td>${h(r.implementationDate ?? 'not given in the model')}</td></tr><tr><td>Standard</td><td>${h(r.standard)}</td></tr><tr><td>Model</td><td><code>${h(r.model)}</code></td></tr></table>`);
+  b.push(`<table class="meta"><tr><td>Facility</td><td><b>${h(r.facility)}</b></td></tr><tr><td>Implementation date</td><td>${h(r.implementationDate ?? 'not given in the model')}</td></tr><tr><td>Standard</td><td>${h(r.standard)}</td></tr><tr><td>Model</td><td><code>${h(r.model)}</code></td></tr>${r.otherModels.map((o) => `<tr><td>Note</td><td>${h(o.file)} holds results for ${h(o.model)}</td></tr>`).join('')}</table>`);
   if (diagramSvg) b.push(`<div class="diagram">${diagramSvg}</div>`);
   b.push('<h2>Zone architecture</h2>');
   b.push(table(['Zone', 'Name', 'Purdue', 'SL-T', 'Assets', 'Conduits', 'Controls'], r.zones.map((z) => [h(z.id), h(z.name) + (z.safety ? ' <b>(safety)</b>' : ''), h(z.purdue ?? '-'), h(z.slTText), `${z.assets}`, z.conduits.map(h).join(', ') || 'none (isolated)', z.controls.map(h).join('<br>') || '-'])));

@@ -25,7 +25,7 @@ export function renderMarkdown(r: ReportData, opts: { diagramFile?: string } = {
   const e = mdEscape;
   const out: string[] = [];
   out.push(`# ${e(r.title)}`, '');
-  out.push(`- **Facility:** ${e(r.facility)}`, `- **Implementation date:** ${e(r.implementationDate ?? 'not given in the model')}`, `- **Standard:** ${e(r.standard)}`, `- **Model:** \`${r.model.replace(/`/g, "'")}\``, '');
+  out.push(`- **Facility:** ${e(r.facility)}`, `- **Implementation date:** ${e(r.implementationDate ?? 'not given in the model')}`, `- **Standard:** ${e(r.standard)}`, `- **Model:** \`${r.model.replace(/`/g, "'")}\``, ...r.otherModels.map((o) => `- **Note:** ${e(o.file)} holds results for ${e(o.model)}`), '');
   if (opts.diagramFile) out.push(`![Zones and conduits](${encodeURI(opts.diagramFile)})`, '');
   else out.push('_Diagram: with `--out FILE.md` it is written beside the report; or run `otzones diagram`._', '');
   out.push('## Zone architecture', '');

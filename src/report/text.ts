@@ -24,6 +24,7 @@ export function renderText(r: ReportData): string {
   out.push(`Implementation Date: ${r.implementationDate ?? 'not given in the model'}`);
   out.push(`Standard: ${r.standard}`);
   out.push(`Model: ${r.model}`);
+  for (const o of r.otherModels) out.push(`Note: ${o.file} holds results for ${o.model}`);
   out.push('');
   out.push('ZONE ARCHITECTURE:');
   for (const z of r.zones) {

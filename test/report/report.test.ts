@@ -45,6 +45,10 @@ test('zone and conduit numbers are those computed from the model and its policy 
   assert.match(c1.dpi.text, /probe: 1\/1 write-blocked checks pass/);
   assert.deepEqual(report.conduits[3].verify, { errors: 1, warnings: 0, kinds: { 'prohibited-flow-permitted': 1 } });
   assert.equal(report.zones[0].conduits.length, 0);
+  // The fixtures were produced for the plain example: the report says so.
+  assert.deepEqual(report.otherModels.map((o: { model: string }) => o.model), ['examples/refinery-unit3.yaml', 'examples/refinery-unit3.yaml', 'examples/refinery-unit3.yaml']);
+  const same = await jsonReport(['examples/refinery-unit3.yaml', ...EVIDENCE]);
+  assert.deepEqual(same.report.otherModels, []);
 });
 
 test('validation results come from the probe results; baseline and verify are summarised from their files', async () => {
