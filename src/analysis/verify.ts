@@ -168,7 +168,14 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
       if (o) out.add(o.zoneId);
     }
     const fws = modelFwFor(cfg) ? [modelFwFor(cfg)!] : model.firewalls;
-    for (const fw of fws) for (const mi of fw.interfaces) if (mi.nameif === name || mi.name === name || (itf && (mi.nameif === itf.nameif || mi.name === itf.name))) out.add(mi.zone);
+    // `eth+` (iptables) and `eth*` (nftables) match every interface with that prefix.
+    const wild = /[+*]$/.test(name) ? name.slice(0, -1) : null;
+    const matches = (x: string | undefined) => x !== undefined && (wild !== null ? x.startsWith(wild) : x === name);
+    for (const fw of fws) for (const mi of fw.interfaces) if (matches(mi.nameif) || matches(mi.name) || (itf && (mi.nameif === itf.nameif || mi.name === itf.name))) out.add(mi.zone);
+    if (wild !== null) {
+      for (const z of zoneIds) if (`z-${z.toLowerCase()}`.startsWith(wild.toLowerCase())) out.add(z);
+      return [...out].filter((z) => cellsOfZone.has(z)).sort();
+    }
     if (out.size === 0) for (const z of inferredZones(cfg, name)) out.add(z);
     return [...out].filter((z) => cellsOfZone.has(z)).sort();
   };
@@ -223,15 +230,35 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
     });
     return { match, sources, owners };
   };
-  const ifRestrict = (cfg: FirewallConfig, names: string[] | null | undefined, source: SourceRef): [number, number][] | null => {
-    if (!names) return null;
-    const zones = new Set<string>();
-    for (const n of names) {
-      const z = zonesOfInterface(cfg, cfg.interfaces.find((i) => i.name === n || i.nameif === n), n);
-      if (z.length === 0 && !unknownIfs.has(`${cfg.file}\u0000${n}`)) unknownIfs.set(`${cfg.file}\u0000${n}`, source);
-      for (const x of z) zones.add(x);
+  /** Addresses behind the interfaces a term matches (null = any); a negation removes the zones behind those. */
+  const ifRestrict = (cfg: FirewallConfig, names: string[] | null | undefined, notNames: string[] | null | undefined, source: SourceRef): [number, number][] | null => {
+    if (!names && !notNames) return null;
+    const zonesOf = (list: string[], report: boolean) => {
+      const zones = new Set<string>();
+      for (const n of list) {
+        const z = zonesOfInterface(cfg, cfg.interfaces.find((i) => i.name === n || i.nameif === n), n);
+        if (report && z.length === 0 && !unknownIfs.has(`${cfg.file}\u0000${n}`)) unknownIfs.set(`${cfg.file}\u0000${n}`, source);
+        for (const x of z) zones.add(x);
+      }
+      return [...zones];
+    };
+    let out: [number, number][] = names ? zoneIntervals(zonesOf(names, true)) : [[0, ADDR_MAX]];
+    if (notNames) {
+      // An interface tied to no zone (lo, a VPN) removes nothing the model knows.
+      const excluded = zoneIntervals(zonesOf(notNames, false));
+      const next: [number, number][] = [];
+      for (const [lo, hi] of out) {
+        let cur = lo;
+        for (const [a, b] of excluded) {
+          if (b < cur || a > hi) continue;
+          if (a > cur) next.push([cur, a - 1]);
+          cur = Math.max(cur, b + 1);
+        }
+        if (cur <= hi) next.push([cur, hi]);
+      }
+      out = next;
     }
-    return zoneIntervals([...zones]);
+    return out;
   };
   const addrIntervals = (ranges: AddrRange[] | null, fam: 4 | 6 | null | undefined): [number, number][] => {
     let out: [number, number][];
@@ -250,8 +277,8 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
     return out;
   };
   function termBoxes(cfg: FirewallConfig, t: Term, source: SourceRef): Box[] {
-    const src = clip(addrIntervals(t.src, t.family), ifRestrict(cfg, t.inIf, source));
-    const dst = clip(addrIntervals(t.dst, t.family), ifRestrict(cfg, t.outIf, source));
+    const src = clip(addrIntervals(t.src, t.family), ifRestrict(cfg, t.inIf, t.inIfNot, source));
+    const dst = clip(addrIntervals(t.dst, t.family), ifRestrict(cfg, t.outIf, t.outIfNot, source));
     const protos = t.protos ?? [FULL_PROTO];
     const sports = t.sports ?? [FULL_PORT];
     const dports = t.dports ?? [FULL_PORT];

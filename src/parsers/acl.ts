@@ -27,6 +27,9 @@ export interface Term {
   /** Input / output interface names (Linux) — `null` = any. */
   inIf?: string[] | null;
   outIf?: string[] | null;
+  /** Negated interface matches (`! -i lo`, `iifname != "lo"`): any interface but these. */
+  inIfNot?: string[] | null;
+  outIfNot?: string[] | null;
   /** Address families the term applies to (nft `ip`/`ip6` tables, ip6tables); `null` = both. */
   family?: Family | null;
 }

@@ -85,6 +85,12 @@ function intersectStr(a: string[] | null | undefined, b: string[] | null | undef
   return a.filter((x) => b.includes(x));
 }
 
+function unionStr(a: string[] | null | undefined, b: string[] | null | undefined): string[] | null {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return [...new Set([...a, ...b])];
+}
+
 /** The packets both terms match; null when none. */
 export function conjoin(a: Term, b: Term): Term | null {
   if (a.family && b.family && a.family !== b.family) return null;
@@ -96,6 +102,8 @@ export function conjoin(a: Term, b: Term): Term | null {
     dports: intersectNum(a.dports, b.dports),
     inIf: intersectStr(a.inIf, b.inIf),
     outIf: intersectStr(a.outIf, b.outIf),
+    inIfNot: unionStr(a.inIfNot, b.inIfNot),
+    outIfNot: unionStr(a.outIfNot, b.outIfNot),
     family: a.family ?? b.family ?? null,
   };
   for (const k of ['src', 'dst', 'protos', 'sports', 'dports', 'inIf', 'outIf'] as const) {
@@ -201,7 +209,7 @@ const ANY: Term = { src: null, dst: null, protos: null, sports: null, dports: nu
 /** `a ∖ b` as a union of terms; undefined when not expressible (interface lists cannot be complemented). */
 export function subtractTerm(a: Term, b: Term): Term[] | undefined {
   if (a.family && b.family && a.family !== b.family) return [a];
-  if (b.inIf || b.outIf) return undefined;
+  if (b.inIf || b.outIf || b.inIfNot || b.outIfNot) return undefined;
   if (b.family && !a.family) {
     const same = subtractTerm({ ...a, family: b.family }, b);
     return same && [...same, { ...a, family: b.family === 4 ? 6 : 4 }];
@@ -248,7 +256,7 @@ export function subtractTerms(as: Term[], bs: Term[]): Term[] | undefined {
 }
 
 export function isAnyTerm(t: Term): boolean {
-  return !t.src && !t.dst && !t.protos && !t.sports && !t.dports && !t.inIf && !t.outIf && !t.family;
+  return !t.src && !t.dst && !t.protos && !t.sports && !t.dports && !t.inIf && !t.outIf && !t.inIfNot && !t.outIfNot && !t.family;
 }
 
 /** Splits a line into tokens, keeping quoted strings and `{ … }` groups together. */

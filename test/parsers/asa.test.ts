@@ -71,6 +71,7 @@ access-list in extended permit udp any any gt 65530 log 6 interval 300
 access-list in extended permit object https-from-high object v6net any inactive
 access-list in extended permit tcp any object cloud eq 80
 access-list in extended permit tcp any any time-range office-hours
+access-list in extended permit object-group tcpudp any any eq domain
 access-list out extended deny ip any any
 access-list unused extended permit ip any any
 access-group in in interface inside
@@ -107,8 +108,9 @@ test('ASA: every address, port, object and group form becomes the right terms', 
     '57 permit: any > any p=17 sp=any dp=0-9',
     '58 permit: any > any p=17 sp=any dp=65531-65535',
     '59 permit inactive: 2001:db8::-2001:db8::ffff:ffff:ffff:ffff > any p=6 sp=1024-65535 dp=443',
+    '62 permit: any > any p=6,17 sp=any dp=53',
   ]);
-  assert.deepEqual(rules(cfg, 'out'), ['62 deny: any > any p=any sp=any dp=any']);
+  assert.deepEqual(rules(cfg, 'out'), ['63 deny: any > any p=any sp=any dp=any']);
   assert.equal(cfg.ingress.get('inside'), 'in');
   assert.equal(cfg.egress.get('outside'), 'out');
   assert.equal(cfg.global, 'in');
@@ -119,7 +121,7 @@ test('ASA: every address, port, object and group form becomes the right terms', 
     [
       '60 network object "cloud" is an FQDN, which cannot be resolved offline',
       '61 time-range rules are active only part of the time; not modelled',
-      '71 unknown command "frobnicate"',
+      '72 unknown command "frobnicate"',
     ],
   );
   assert.equal(cfg.stats.unparsed, 3);

@@ -95,3 +95,16 @@ test('iptables: the ruleset as the real iptables-save prints it back means the s
     spawnSync('ip', ['netns', 'del', ns]);
   }
 });
+
+test('iptables-save: negated and wildcard interfaces, multiport --ports on either side', () => {
+  const cfg = parseIptables(
+    ['*filter', ':FORWARD DROP [0:0]', '-A FORWARD ! -i lo -o eth+ -p tcp -m multiport --ports 22,80 -j ACCEPT', 'COMMIT'].join('\n'),
+    'x.rules',
+  );
+  assert.deepEqual(cfg.unparsed, []);
+  const t = cfg.acls.get('FORWARD')!.rules[0].terms;
+  assert.deepEqual(t.map((x) => [x.inIfNot, x.outIf, x.sports, x.dports]), [
+    [['lo'], ['eth+'], [[22, 22], [80, 80]], null],
+    [['lo'], ['eth+'], null, [[22, 22], [80, 80]]],
+  ]);
+});

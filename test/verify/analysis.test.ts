@@ -105,3 +105,24 @@ COMMIT
   assert.ok(kinds.includes('unparsed-line ->- fw.rules:5'), 'wan9 is tied to no zone');
   assert.ok(!kinds.some((k) => k.startsWith('conduit-flow-blocked')));
 });
+
+test('Linux interface negation and wildcards map onto zones: "! -i z-z5-ent" is every other zone, "z-z4*" the DMZ', () => {
+  const model = loadModelFile(EXAMPLE).model!;
+  const nft = `table inet f {
+  chain forward {
+    type filter hook forward priority 0; policy drop;
+    iifname != "z-z5-ent" oifname "z-z4*" tcp dport 443 accept
+  }
+}
+`;
+  const r = run(model, { 'fw.nft': nft });
+  const prohibited = r.findings.filter((f) => f.kind === 'prohibited-flow-permitted').map((f) => `${f.from_zone}>${f.to_zone} ${f.space}`);
+  // Z3 → DMZ-WSUS 443 is a conduit; the rest of Z3's and all of Z1's and Z2's 443 towards the DMZ is not (a Linux
+  // router joins every zone). Z5 is excluded by the negation.
+  assert.deepEqual(prohibited, [
+    'Z1-SIS>Z4-DMZ tcp 10.10.1.0/24 -> 172.16.1.0/24 dport 443',
+    'Z2-BPCS>Z4-DMZ tcp 10.20.0.0/16 -> 172.16.1.0/24 dport 443',
+    'Z3-OPS>Z4-DMZ tcp 10.30.0.0/16 -> 172.16.1.0-172.16.1.59 dport 443; tcp 10.30.0.0/16 -> 172.16.1.61-172.16.1.255 dport 443',
+  ]);
+  assert.ok(r.findings.some((f) => f.kind === 'conduit-flow-blocked' && f.conduit === 'C3-DMZ-ENT'));
+});

@@ -543,7 +543,12 @@ export function parseAsa(text: string, file: string): FirewallConfig {
       if (pt === 'object-group') {
         const g = groups.get(toks[i + 1]);
         if (g?.kind === 'protocol') {
-          svcs = [{ protos: resolveList(toks[i + 1], 'protocol'), sports: null, dports: null }];
+          const protos = resolveList(toks[i + 1], 'protocol');
+          svcs = [{ protos, sports: null, dports: null }];
+          // A group of only TCP and/or UDP may be followed by port operands, as `tcp`/`udp` may.
+          const tcp = protos.some(([a, b]) => a === 6 && b === 6);
+          const udp = protos.some(([a, b]) => a === 17 && b === 17);
+          if (protos.every(([a, b]) => a === b && (a === 6 || a === 17))) portProto = tcp && udp ? 'tcp-udp' : tcp ? 'tcp' : 'udp';
         } else if (g?.kind === 'service') {
           const r = resolveSvcGroup(toks[i + 1]);
           svcs = [...r.svcs];

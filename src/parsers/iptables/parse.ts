@@ -143,6 +143,7 @@ function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: 
   let verdict: Verdict = { kind: 'none' };
   let neverNew = false;
   let neg = false;
+  let eitherPort: NumRange[] | null = null;
   let i = 0;
   const arg = () => {
     let v = toks[++i];
@@ -185,8 +186,11 @@ function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: 
       }
       case '-i': case '--in-interface': case '-o': case '--out-interface': {
         const name = arg();
-        if (neg || name.endsWith('+')) throw new Fail(`interface ${neg ? 'negation' : 'wildcard'} "${name}" is not modelled`);
-        if (k === '-i' || k === '--in-interface') t.inIf = [name];
+        const inbound = k === '-i' || k === '--in-interface';
+        if (neg) {
+          if (inbound) t.inIfNot = [name];
+          else t.outIfNot = [name];
+        } else if (inbound) t.inIf = [name];
         else t.outIf = [name];
         break;
       }
@@ -199,8 +203,13 @@ function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: 
       case '--sport': case '--source-port': case '--sports': case '--source-ports': case '--ports': {
         const r = portArg(arg());
         const v = neg ? complementNum(r, 65535) : r;
-        if (k === '--ports') throw new Fail('multiport --ports (source or destination) is not modelled');
-        if (k.startsWith('--d')) t.dports = v;
+        if (k === '--ports') {
+          // Source or destination port: two terms (one per side); with `!`, neither side.
+          if (neg) {
+            t.sports = v;
+            t.dports = v;
+          } else eitherPort = v;
+        } else if (k.startsWith('--d')) t.dports = v;
         else t.sports = v;
         break;
       }
@@ -304,5 +313,6 @@ function parseRule(toks: string[], family: 4 | 6, source: { file: string; line: 
   delete (t as Term & { fuzzy?: boolean }).fuzzy;
   if (fuzzy && !neverNew && verdict.kind === 'drop') throw new Fail('a drop narrowed by matches that are not modelled (the rule is skipped)');
   if (fuzzy && !neverNew && verdict.kind === 'return') throw new Fail('a return narrowed by matches that are not modelled (the rule is skipped)');
-  return { terms: [t], verdict, source, neverNew };
+  const terms = eitherPort ? [{ ...t, sports: eitherPort }, { ...t, dports: eitherPort }] : [t];
+  return { terms, verdict, source, neverNew };
 }

@@ -176,8 +176,10 @@ function lowerRule(toks: string[], table: Table | undefined, source: SourceRef):
     } else if (k === 'iifname' || k === 'oifname' || k === 'iif' || k === 'oif') {
       i++;
       const { neg, values } = take();
-      if (neg || values.some((v) => v.includes('*'))) throw new Fail(`interface ${neg ? 'negation' : 'wildcard'} is not modelled`);
-      if (k.startsWith('i')) t.inIf = values;
+      if (neg) {
+        if (k.startsWith('i')) t.inIfNot = values;
+        else t.outIfNot = values;
+      } else if (k.startsWith('i')) t.inIf = values;
       else t.outIf = values;
     } else if (k === 'nfproto') {
       i++;
