@@ -32,7 +32,7 @@ export const unknownReference = defineRule(
         path,
         message: `${kind} "${id}" is not defined${hint ? `; did you mean "${hint}"?` : ''}`,
         ids: [owner, id],
-        notes: hint ? undefined : [`defined ${kind.replace(/ or .*/, '')} ids: ${candidates().slice(0, 10).join(', ')}${candidates().length > 10 ? ', …' : ''}`],
+        notes: hint ? undefined : [`defined ${kind.replace(' or ', ' and ')} ids: ${candidates().slice(0, 10).join(', ')}${candidates().length > 10 ? ', …' : ''}`],
       });
     };
     const zones = () => (zoneIds ??= [...idx.zones.keys()]);
