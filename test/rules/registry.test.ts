@@ -5,11 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateFile, validateText } from '../../src/index.ts';
 import { allCodes } from '../../src/diagnostics/codes.ts';
 import { RULES } from '../../src/rules/index.ts';
+import { runCli } from '../helpers/cli.ts';
 import { EXAMPLE, ROOT, SEED } from '../helpers/paths.ts';
 import { BASE } from './table.ts';
 
@@ -70,4 +72,32 @@ test('the seed (../shared/seed/zone-definition.yaml): no errors; exactly the two
   ]);
   assert.match(DOCS, /\*\*ZC405\*\* on `C3-DMZ-ENT`/);
   assert.match(DOCS, /\*\*ZC505\*\* on the RDP flow/);
+});
+
+test('the CLI on a model with design errors: exit 1, the JSON contract shape, warnings alone exit 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otz-rules-cli-'));
+  try {
+    const bad = join(dir, 'bad.yaml');
+    const text = BASE.replace('vlan: 30', 'vlan: 20');
+    writeFileSync(bad, text);
+    const column = text.split('\n')[3].indexOf('vlan: 20') + 'vlan: '.length + 1;
+    const r = await runCli(['validate', bad, '--format', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(j.diagnostics, [
+      {
+        code: 'ZC304', severity: 'error', message: 'zone Z3 uses VLAN 20, which zone Z2 already uses', file: bad,
+        line: 4, column, endLine: 4, endColumn: column + 2, path: 'zones[1].vlan', ids: ['Z3', 'Z2'],
+        notes: ['hosts on one VLAN reach each other without crossing the zone boundary firewall; give each zone its own VLAN'],
+      },
+    ]);
+    assert.deepEqual(j.summary, { errors: 1, warnings: 0, infos: 0 });
+    const warn = join(dir, 'warn.yaml');
+    writeFileSync(warn, BASE.replace('function_codes: [3, 4]', 'function_codes: [3, 6]'));
+    const w = await runCli(['validate', warn]);
+    assert.equal(w.code, 0);
+    assert.match(w.stdout, /warning ZC503 \(write-from-higher-level\): modbus is initiated from Z3 \(level 3\) to Z2 \(level 2\) in conduit C23, and its function codes include 6/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
