@@ -153,5 +153,15 @@ test('unusable input exits 2 with the file named, never a stack trace', async ()
   const vendor = await runCli(['verify', MODEL, '--config', join(FIX, 'refinery-correct.cfg'), '--vendor', 'junos']);
   assert.equal(vendor.code, 2);
   assert.match(vendor.stderr, /--vendor must be one of asa, nftables, iptables/);
-  for (const r of [missing, unknown, vendor]) assert.doesNotMatch(r.stderr, /\n\s+at /);
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'otzones-verify-bad-'));
+  writeFileSync(join(dir, 'bad.json'), '{"nftables": [\n  {"table": {"family": "inet", "name": "x"}},\n  oops\n]}\n');
+  const json = await runCli(['verify', MODEL, '--config', join(dir, 'bad.json')]);
+  assert.equal(json.code, 2);
+  assert.match(json.stderr, /bad\.json:3:\d+: not valid JSON/);
+  const help = await runCli(['verify', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--config <file>/);
+  for (const r of [missing, unknown, vendor, json]) assert.doesNotMatch(r.stderr, /\n\s+at /);
 });

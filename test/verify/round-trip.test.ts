@@ -14,6 +14,11 @@ import { verifyConfigs } from '../../src/analysis/verify.ts';
 import type { Vendor } from '../../src/parsers/acl.ts';
 import type { Model } from '../../src/model/types.ts';
 import { EXAMPLE } from '../helpers/paths.ts';
+import { rootSkipReason } from '../helpers/root.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const SECOND = `
 facility: "Round-trip plant"
@@ -72,3 +77,28 @@ for (const target of ['asa', 'nftables', 'iptables'] as const) {
     assert.deepEqual(findingsFor(r.model!, target), []);
   });
 }
+
+const skip = rootSkipReason(['nft', 'ip']);
+test('round trip through the real nft: the compiled ruleset, loaded and listed back as `nft -j` JSON, verifies clean', { skip }, () => {
+  const model = loadModelFile(EXAMPLE).model!;
+  const ir = compilePolicy(model);
+  const file = compileTargets({ model, ir, modelHash: '0'.repeat(64) }, [getTarget('nftables')!]).files.find((f) => f.path.endsWith('.nft'))!;
+  const dir = mkdtempSync(join(tmpdir(), 'otzones-rt-'));
+  writeFileSync(join(dir, 'otzones.nft'), file.content);
+  const ns = `otz-vfy-rt-${process.pid}`;
+  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
+  try {
+    const load = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-f', join(dir, 'otzones.nft')], { encoding: 'utf8' });
+    assert.equal(load.status, 0, load.stderr);
+    const json = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'ruleset'], { encoding: 'utf8' });
+    assert.equal(json.status, 0, json.stderr);
+    const cfg = parseConfig(json.stdout, 'listed.json');
+    assert.equal(cfg.vendor, 'nftables');
+    assert.deepEqual(cfg.unparsed, []);
+    const v = verifyConfigs(model, ir, [cfg]);
+    assert.deepEqual(v.findings.filter((f) => f.severity !== 'info').map((f) => `${f.kind} ${f.rule?.text}`), []);
+    assert.deepEqual(v.findings.map((f) => f.kind), ['needs-dpi']);
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns]);
+  }
+});

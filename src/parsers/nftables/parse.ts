@@ -598,17 +598,32 @@ function stmtTokens(s: J): string[] {
   throw new Fail(`statement "${key}" is not modelled`);
 }
 
+/** Byte offset of a JSON.parse error: from "at position N", the quoted context V8 shows, or the end. */
+function jsonErrorOffset(text: string, message: string): number {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return Number(pos[1]);
+  if (/end of JSON input/.test(message)) return text.length;
+  const ctx = /Unexpected token '([^']*)', (\.\.\.)?"([\s\S]*?)"(\.\.\.)? is not valid JSON/.exec(message);
+  if (ctx) {
+    const at = text.indexOf(ctx[3]);
+    if (at >= 0) {
+      const inner = ctx[3].indexOf(ctx[1], ctx[2] ? 10 : 0);
+      return at + Math.max(0, inner >= 0 ? inner : ctx[3].indexOf(ctx[1]));
+    }
+  }
+  return 0;
+}
+
 function parseNftJson(text: string, file: string): FirewallConfig {
   let doc: J;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const pos = m ? Number(m[1]) : 0;
+    const pos = jsonErrorOffset(text, (e as Error).message);
     const before = text.slice(0, pos);
     const line = before.split('\n').length;
     const column = pos - before.lastIndexOf('\n');
-    throw new ConfigSyntaxError(file, line, column, `not valid JSON: ${(e as Error).message}`);
+    throw new ConfigSyntaxError(file, line, column, `not valid JSON: ${(e as Error).message.replace(/\s+/g, " ")}`);
   }
   const items = (doc as { nftables?: J[] })?.nftables;
   if (!Array.isArray(items)) throw new ConfigSyntaxError(file, 1, 1, 'expected an `nft -j` document: {"nftables": [...]}');
