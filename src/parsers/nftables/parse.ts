@@ -623,7 +623,7 @@ function parseNftJson(text: string, file: string): FirewallConfig {
     const before = text.slice(0, pos);
     const line = before.split('\n').length;
     const column = pos - before.lastIndexOf('\n');
-    throw new ConfigSyntaxError(file, line, column, `not valid JSON: ${(e as Error).message.replace(/\s+/g, " ")}`);
+    throw new ConfigSyntaxError(file, line, column, `not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
   }
   const items = (doc as { nftables?: J[] })?.nftables;
   if (!Array.isArray(items)) throw new ConfigSyntaxError(file, 1, 1, 'expected an `nft -j` document: {"nftables": [...]}');
