@@ -87,7 +87,7 @@ test('the CLI on a model with design errors: exit 1, the JSON contract shape, wa
     assert.deepEqual(j.diagnostics, [
       {
         code: 'ZC304', severity: 'error', message: 'zone Z3 uses VLAN 20, which zone Z2 already uses', file: bad,
-        line: 4, column, endLine: 4, endColumn: column + 2, path: 'zones[1].vlan', ids: ['Z3', 'Z2'],
+        line: 4, column, path: 'zones[1].vlan', ids: ['Z3', 'Z2'],
         notes: ['hosts on one VLAN reach each other without crossing the zone boundary firewall; give each zone its own VLAN'],
       },
     ]);
