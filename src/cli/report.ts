@@ -72,7 +72,7 @@ Examples:
         probe: opts.probe ? readEvidence(io, opts.probe, parseProbe) : undefined,
       };
       const { diagnostics } = reportDiagnostics(file, io, loaded);
-      const report = buildReport({ model: loaded.model, diagnostics, evidence });
+      const report = buildReport({ model: loaded.model, diagnostics, evidence, locate: loaded.locate });
       const diagram = () => renderDiagram(loaded.model, { violations: report.violations });
       const out = opts.out ? resolve(io.cwd, opts.out) : undefined;
       const write = (content: string | Uint8Array) => {

@@ -7,7 +7,8 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { summarize, type Summary } from '../diagnostics/diagnostic.ts';
 import { codeInfo } from '../diagnostics/codes.ts';
-import { FRS, type Flow, type Model, type SLVector } from '../model/types.ts';
+import { FRS, type Flow, type Locator, type Model, type SLVector } from '../model/types.ts';
+import { generatedRuleCounts, type GeneratedCount } from './generated.ts';
 import { compilePolicy, portsText, type PolicyIR, type PolicyRule } from '../policy/ir.ts';
 import { assessRisk, type RiskAssessment } from '../risk/method.ts';
 import { achievedLevels, type ZoneAchieved } from '../risk/sl.ts';
@@ -128,6 +129,8 @@ export interface ReportData {
   model: string;
   zones: ZoneSection[];
   conduits: ConduitSection[];
+  /** Allow/deny counts of the configuration generated for each boundary firewall of the model. */
+  generated: GeneratedCount[];
   validation: ValidationSection;
   diagnostics: { summary: Summary; items: Diagnostic[] };
   risk: RiskAssessment | null;
@@ -214,9 +217,11 @@ export interface ReportInput {
   diagnostics: Diagnostic[];
   evidence: Evidence;
   ir?: PolicyIR;
+  /** For positions in compile diagnostics (optional). */
+  locate?: Locator;
 }
 
-export function buildReport({ model, diagnostics, evidence, ir = compilePolicy(model) }: ReportInput): ReportData {
+export function buildReport({ model, diagnostics, evidence, ir = compilePolicy(model), locate }: ReportInput): ReportData {
   const verifyFindings = evidence.verify.length ? evidence.verify.flatMap((v) => v.findings) : null;
   const probeResults = evidence.probe ? evidence.probe.results : null;
   const conduitsOfZone = (id: string) => model.conduits.filter((c) => c.connects.includes(id)).map((c) => c.id);
@@ -331,6 +336,7 @@ export function buildReport({ model, diagnostics, evidence, ir = compilePolicy(m
     model: model.file,
     zones,
     conduits,
+    generated: generatedRuleCounts(model, ir, locate),
     validation,
     diagnostics: { summary: dsum, items: diagnostics },
     risk,

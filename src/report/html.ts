@@ -3,7 +3,7 @@ import { FRS } from '../model/types.ts';
 import { describeVector, FR_LABEL } from '../risk/check.ts';
 import type { ReportData, Status } from './build.ts';
 import { xmlEscape as h } from './diagram.ts';
-import { level, statusText } from './text.ts';
+import { generatedLines, level, statusText } from './text.ts';
 
 const CSS = `
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;font-size:12px;color:#222;margin:24px;max-width:1400px}
@@ -34,6 +34,8 @@ export function renderHtml(r: ReportData, diagramSvg?: string): string {
   b.push('<h2>Conduit configuration</h2>');
   b.push(table(['Conduit', 'Zones', 'SL-T', 'Protocols', 'Firewall rules<br>allow / deny', 'DPI enabled'], r.conduits.map((c) => [h(c.id) + `<br><small>${h(c.name)}</small>`, c.zones.map(h).join(' ↔ ') + (c.diode ? `<br>data diode ${h(c.diode.from)} → ${h(c.diode.to)}` : ''), h(c.slT), c.protocols.map((p) => h(p.text)).join('<br>') || 'none', `${c.allowRules} / ${c.denyRules}` + (c.verify ? `<br>verified: ${c.verify.errors} error(s)` : ''), h(c.dpi.text)])));
   b.push('<p>Allow = permit rules of the policy IR; deny = the default deny in each direction between the zones.</p>');
+  const gen = generatedLines(r);
+  b.push(`<p>${h(gen[0]!)}</p>${gen.length > 1 ? `<ul>${gen.slice(1).map((l) => `<li>${h(l)}</li>`).join('')}</ul>` : ''}`);
   b.push('<h2>Validation results</h2>');
   b.push(table(['Test', 'Status', 'Result'], [
     ['Cross-zone tests', st(r.validation.crossZone.status), h(r.validation.crossZone.text)],

@@ -2,7 +2,7 @@
 import { FRS } from '../model/types.ts';
 import { describeVector, FR_LABEL } from '../risk/check.ts';
 import type { ReportData } from './build.ts';
-import { level, statusText } from './text.ts';
+import { generatedLines, level, statusText } from './text.ts';
 
 /** Escapes text for a Markdown table cell or paragraph: no HTML, no table breaks, no emphasis or links. */
 export function mdEscape(s: string): string {
@@ -33,6 +33,8 @@ export function renderMarkdown(r: ReportData, opts: { diagramFile?: string } = {
   out.push('', '## Conduit configuration', '');
   out.push(...table(['Conduit', 'Zones', 'SL-T', 'Protocols', 'Firewall rules (allow / deny)', 'DPI enabled'], r.conduits.map((c) => [e(c.id), c.zones.map(e).join(' ↔ ') + (c.diode ? ` (diode ${e(c.diode.from)} → ${e(c.diode.to)})` : ''), e(c.slT), c.protocols.map((p) => e(p.text)).join('<br>') || 'none', `${c.allowRules} / ${c.denyRules}${c.verify ? `; verified: ${c.verify.errors} error(s)` : ''}`, e(c.dpi.text)])));
   out.push('', 'Allow = permit rules of the policy IR; deny = the default deny in each direction between the zones.', '');
+  const gen = generatedLines(r);
+  out.push(gen[0]!, '', ...gen.slice(1).map((l) => `- ${e(l)}`), ...(gen.length > 1 ? [''] : []));
   out.push('## Validation results', '');
   out.push(...table(['Test', 'Status', 'Result'], [
     ['Cross-zone tests', statusText(r.validation.crossZone.status), e(r.validation.crossZone.text)],

@@ -2,6 +2,7 @@
 import { FRS } from '../model/types.ts';
 import { describeVector, FR_LABEL } from '../risk/check.ts';
 import type { ReportData, Status } from './build.ts';
+import { countUnit } from './generated.ts';
 
 const STATUS_TEXT: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', 'not-run': 'NOT RUN', manual: 'MANUAL', info: 'INFO' };
 export function statusText(s: Status): string {
@@ -15,6 +16,15 @@ function table(rows: string[][], indent = '  '): string[] {
 
 export function level(n: number | null): string {
   return n === null ? '?' : String(n);
+}
+
+/** "Generated configuration: …" and one line per boundary firewall. */
+export function generatedLines(r: ReportData): string[] {
+  if (!r.generated.length) return ['Generated configuration: no boundary firewall in the model (firewalls extension)'];
+  return [
+    'Generated configuration (otzones compile, per boundary firewall):',
+    ...r.generated.map((g) => `${g.firewall}${g.target ? ` (${g.target})` : ''}: ${g.allow !== null ? `${g.allow} allow / ${g.deny} deny ${countUnit(g.target!)}` : g.reason}`),
+  ];
 }
 
 export function renderText(r: ReportData): string {
@@ -45,6 +55,7 @@ export function renderText(r: ReportData): string {
     out.push(`  DPI Enabled: ${c.dpi.text}`);
     if (c.compensatingControls.length) out.push(`  Compensating controls: ${c.compensatingControls.join('; ')}`);
   }
+  out.push(...generatedLines(r).map((l, i) => (i ? `  ${l}` : l)));
   out.push('');
   out.push('VALIDATION RESULTS:');
   out.push(`Cross-zone tests: ${r.validation.crossZone.text}`);

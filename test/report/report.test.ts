@@ -38,6 +38,8 @@ test('zone and conduit numbers are those computed from the model and its policy 
   const counts = report.conduits.map((c: { id: string; allowRules: number; denyRules: number }) => [c.id, c.allowRules, c.denyRules]);
   assert.deepEqual(counts, [['C1-BPCS-OPS', 2, 2], ['C2-OPS-DMZ', 1, 2], ['C4-OPS-DMZ-DIODE', 1, 2], ['C3-DMZ-ENT', 2, 2]]);
   assert.deepEqual(counts.map((c: (string | number)[]) => c[1]), model.conduits.map((c) => ir.rules.filter((r) => r.conduitId === c.id).length));
+  // The ASA configuration generated for the model's firewall: one permit per IR rule.
+  assert.deepEqual(report.generated, [{ firewall: 'FW-ISA3000-01', vendor: 'cisco-isa3000', target: 'asa', allow: ir.rules.length, deny: 4 }]);
   const c1 = report.conduits[0];
   assert.equal(c1.dpi.enabled, true);
   assert.match(c1.dpi.text, /Modbus function codes 3,4/);
