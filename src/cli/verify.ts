@@ -8,7 +8,7 @@ import { compilePolicy } from '../policy/ir.ts';
 import { ConfigSyntaxError, type FirewallConfig, type Vendor } from '../parsers/acl.ts';
 import { VENDORS, detectVendor, parseConfig } from '../parsers/index.ts';
 import { verifyConfigs, type VerifyFinding, type VerifyResult } from '../analysis/verify.ts';
-import { loadModelForCommand } from './common.ts';
+import { loadModelForCommand, printDiagnosticsText } from './common.ts';
 import { UsageError, parseFormat, type CliIO } from './io.ts';
 import type { CommandState } from './main.ts';
 
@@ -92,6 +92,11 @@ Examples:
       const loaded = loadModelForCommand(file, io);
       const configs = opts.config.map((c) => readConfig(c, io, opts.vendor as Vendor | undefined).cfg);
       const ir = compilePolicy(loaded.model, loaded.locate);
+      // Flows the model cannot lower (endpoints without addresses) cannot be verified: say so on stderr.
+      if (ir.diagnostics.length) printDiagnosticsText(io, ir.diagnostics, file, loaded.source);
+      if (!loaded.model.zones.some((z) => z.prefixes.length > 0)) {
+        throw new UsageError(`${file}: no zone has \`subnets\`, so no address can be placed in a zone; add the zones' subnets to verify a configuration`);
+      }
       const r = verifyConfigs(loaded.model, ir, configs);
       if (format === 'json') {
         io.stdout.write(JSON.stringify(jsonEnvelope('verify', { model: file, configs: r.coverage, findings: r.findings, matrix: r.matrix, summary: summary(r) }), null, 2) + '\n');

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
+import { SEED } from '../helpers/paths.ts';
 
 const FIX = 'test/verify/fixtures';
 const MODEL = 'examples/refinery-unit3.yaml';
@@ -160,6 +161,10 @@ test('unusable input exits 2 with the file named, never a stack trace', async ()
   const json = await runCli(['verify', MODEL, '--config', join(dir, 'bad.json')]);
   assert.equal(json.code, 2);
   assert.match(json.stderr, /bad\.json:3:\d+: not valid JSON/);
+  // The seed dialect has no subnets: nothing can be placed in a zone.
+  const seed = await runCli(['verify', SEED, '--config', join(FIX, 'refinery-correct.cfg')]);
+  assert.equal(seed.code, 2);
+  assert.match(seed.stderr, /no zone has `subnets`/);
   const help = await runCli(['verify', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--config <file>/);
