@@ -46,7 +46,6 @@ export const FINDING_CODES: Record<FindingKind, ReturnType<typeof defineCode>> =
   'unparsed-line': defineCode({ code: 'ZC806', name: 'unparsed-line', severity: 'warning', title: 'A configuration line was not understood (its effect is not modelled)' }),
   'needs-dpi': defineCode({ code: 'ZC807', name: 'needs-dpi', severity: 'info', title: 'An application-layer constraint of a conduit needs a DPI rule' }),
 };
-export const CONFIG_UNUSABLE = defineCode({ code: 'ZC810', name: 'config-unusable', severity: 'error', title: 'A firewall configuration cannot be read' });
 
 export interface VerifyFinding {
   kind: FindingKind;
