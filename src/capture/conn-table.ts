@@ -228,17 +228,11 @@ export class CodeCounter {
     for (let i = 0; i < oe.length; i++) if (oe[i] !== -1) this.add(oe[i], oc[i] >>> 24, oc[i] & 0xffffff, on[i]);
   }
 
-  /** All counters: entry → list of [dir, code, count], sorted by code. */
-  byEntry(): Map<number, Array<[number, number, number]>> {
-    const m = new Map<number, Array<[number, number, number]>>();
+  /** Every counter, in slot order. */
+  forEach(fn: (entry: number, dir: number, code: number, count: number) => void): void {
     for (let i = 0; i < this.keyEntry.length; i++) {
       const e = this.keyEntry[i];
-      if (e === -1) continue;
-      let l = m.get(e);
-      if (!l) m.set(e, (l = []));
-      l.push([this.keyCode[i] >>> 24, this.keyCode[i] & 0xffffff, this.counts[i]]);
+      if (e !== -1) fn(e, this.keyCode[i] >>> 24, this.keyCode[i] & 0xffffff, this.counts[i]);
     }
-    for (const l of m.values()) l.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
-    return m;
   }
 }

@@ -88,22 +88,53 @@ function appName(app: number, code: number): string | undefined {
  * objects; `srcPort` is then the first conversation's.
  */
 export function observationsFrom(t: ConnTable, codes: CodeCounter, file: string, perConversation = false): Observation[] {
-  const byEntry = codes.byEntry();
   const out: Observation[] = [];
-  const flows = new Map<string, Observation>();
+  const obsOf = new Int32Array(t.size);
+  const sideOf = new Uint8Array(t.size);
+  // Flow merge keyed in a second typed-array table (initiator, responder, protocol, responder port): no string keys.
+  const flowTable = perConversation ? null : new ConnTable(1024);
+  const v4 = new Map<number, string>();
+  const text4 = (v: number): string => {
+    let s = v4.get(v);
+    if (s === undefined) v4.set(v, (s = ipv4Text(v)));
+    return s;
+  };
+  const k = t.keys;
   for (let e = 0; e < t.size; e++) {
     const init = initiatorSide(t, e);
     const side = init.side;
-    const by = init.by;
-    const fam = t.family(e) === FAMILY_V4 ? 4 : 6;
-    const textA = fam === 4 ? ipv4Text(t.keys[e * 10 + 2]) : ipv6Text(t.addr(e, 0));
-    const textB = fam === 4 ? ipv4Text(t.keys[e * 10 + 6]) : ipv6Text(t.addr(e, 1));
+    const o = side; // index of the initiator → responder direction (dir 0 = A→B)
+    sideOf[e] = side;
     const proto = t.proto(e);
-    const transport = transportOf(proto);
     const pa = t.portA(e);
     const pb = t.portB(e);
+    const dstPort = side === 0 ? pb : pa;
     const app = t.app[e];
-    const o = side; // index of the initiator → responder direction (dir 0 = A→B)
+    if (flowTable) {
+      const b = e * 10;
+      const ia = side === 0 ? b + 2 : b + 6;
+      const ra = side === 0 ? b + 6 : b + 2;
+      const before = flowTable.size;
+      const f = flowTable.lookup(k[b], dstPort, k[ia], k[ia + 1], k[ia + 2], k[ia + 3], k[ra], k[ra + 1], k[ra + 2], k[ra + 3]);
+      obsOf[e] = f;
+      if (flowTable.size === before) {
+        const prev = out[f];
+        prev.packetsOut += t.pkts[2 * e + o];
+        prev.bytesOut += t.bytes[2 * e + o];
+        prev.packetsIn += t.pkts[2 * e + (1 - o)];
+        prev.bytesIn += t.bytes[2 * e + (1 - o)];
+        if (t.first[e] < prev.first) prev.first = t.first[e];
+        if (t.last[e] > prev.last) prev.last = t.last[e];
+        prev.connections++;
+        if (prev.protocol === 'unknown' && app !== 0 && app !== 255) prev.protocol = APP_NAMES[app];
+        if (init.by === 'syn') prev.initiatorBy = 'syn';
+        continue;
+      }
+    } else obsOf[e] = out.length;
+    const fam = t.family(e) === FAMILY_V4 ? 4 : 6;
+    const textA = fam === 4 ? text4(k[e * 10 + 2]) : ipv6Text(t.addr(e, 0));
+    const textB = fam === 4 ? text4(k[e * 10 + 6]) : ipv6Text(t.addr(e, 1));
+    const transport = transportOf(proto);
     const obs: Observation = {
       family: fam,
       src: side === 0 ? textA : textB,
@@ -111,7 +142,7 @@ export function observationsFrom(t: ConnTable, codes: CodeCounter, file: string,
       transport,
       ipProto: proto,
       srcPort: side === 0 ? pa : pb,
-      dstPort: side === 0 ? pb : pa,
+      dstPort,
       protocol: APP_NAMES[app] ?? 'unknown',
       packetsOut: t.pkts[2 * e + o],
       bytesOut: t.bytes[2 * e + o],
@@ -119,7 +150,7 @@ export function observationsFrom(t: ConnTable, codes: CodeCounter, file: string,
       bytesIn: t.bytes[2 * e + (1 - o)],
       first: t.first[e],
       last: t.last[e],
-      initiatorBy: by,
+      initiatorBy: init.by,
       requestCodes: NO_CODES,
       responseCodes: NO_CODES,
       appCodes: NO_CODES as Record<string, number>,
@@ -127,33 +158,28 @@ export function observationsFrom(t: ConnTable, codes: CodeCounter, file: string,
       file,
     };
     if (transport === 'other') obs.protocol = `ip-proto-${proto}`;
-    if (app === APP_TLS && obs.dstPort === 443) obs.protocol = 'https';
-    const counted = byEntry.get(e);
-    if (counted) {
-      obs.requestCodes = {};
-      obs.responseCodes = {};
-      obs.appCodes = {};
-      for (const [dir, code, n] of counted) {
-        if (app === APP_MODBUS || app === APP_DNP3) {
-          const m = dir === o ? obs.requestCodes : obs.responseCodes;
-          m[code] = (m[code] ?? 0) + n;
-        } else {
-          const name = appName(app, code);
-          if (name) obs.appCodes[name] = (obs.appCodes[name] ?? 0) + n;
-        }
-      }
-    }
-    if (!perConversation) {
-      const k = `${obs.src}|${obs.dst}|${obs.transport}|${obs.dstPort}`;
-      const prev = flows.get(k);
-      if (prev) {
-        mergeInto(prev, obs);
-        continue;
-      }
-      flows.set(k, obs);
-    }
+    if (app === APP_TLS && dstPort === 443) obs.protocol = 'https';
     out.push(obs);
   }
+  // Function codes straight from the counter table into the observations (copy on first write).
+  codes.forEach((entry, dir, code, n) => {
+    const obs = out[obsOf[entry]];
+    const app = t.app[entry];
+    if (app === APP_MODBUS || app === APP_DNP3) {
+      if (dir === sideOf[entry]) {
+        if (obs.requestCodes === NO_CODES) obs.requestCodes = {};
+        obs.requestCodes[code] = (obs.requestCodes[code] ?? 0) + n;
+      } else {
+        if (obs.responseCodes === NO_CODES) obs.responseCodes = {};
+        obs.responseCodes[code] = (obs.responseCodes[code] ?? 0) + n;
+      }
+    } else {
+      const name = appName(app, code);
+      if (!name) return;
+      if (obs.appCodes === NO_CODES) obs.appCodes = {};
+      obs.appCodes[name] = (obs.appCodes[name] ?? 0) + n;
+    }
+  });
   return out;
 }
 
@@ -172,19 +198,4 @@ export function addCodes<K extends string | number>(into: Record<K, number>, fro
     out[k] = (out[k] ?? 0) + from[k];
   }
   return out;
-}
-
-export function mergeInto(a: Observation, b: Observation): void {
-  a.packetsOut += b.packetsOut;
-  a.bytesOut += b.bytesOut;
-  a.packetsIn += b.packetsIn;
-  a.bytesIn += b.bytesIn;
-  if (b.first < a.first) a.first = b.first;
-  if (b.last > a.last) a.last = b.last;
-  a.connections += b.connections;
-  if (a.protocol === 'unknown') a.protocol = b.protocol;
-  if (a.initiatorBy !== 'syn') a.initiatorBy = b.initiatorBy;
-  a.requestCodes = addCodes(a.requestCodes, b.requestCodes);
-  a.responseCodes = addCodes(a.responseCodes, b.responseCodes);
-  a.appCodes = addCodes(a.appCodes, b.appCodes);
 }

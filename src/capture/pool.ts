@@ -1,11 +1,12 @@
 /**
- * Several capture files on several cores: one worker thread per job, each reading whole files with its own
- * reused buffer and conversation table; results are merged here (a conversation split across two files
- * counts as two connections of the same flow).
+ * Several capture files on several cores: `jobs - 1` worker threads plus this thread, each reading whole files
+ * with its own reused buffer and conversation table; results are merged here (a conversation split across two
+ * files counts as two connections of the same flow). Each worker gets its first file before it has even
+ * started, so its start-up overlaps this thread's first file.
  */
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import type { CaptureResult } from './index.ts';
+import { readCaptures, type CaptureResult } from './index.ts';
 import type { DecodeStats } from './decode.ts';
 import type { WorkerTask } from './worker.ts';
 
@@ -21,6 +22,17 @@ export async function readCapturesParallel(
     else for (const k of Object.keys(s) as (keyof DecodeStats)[]) merged.stats[k] += s[k];
   };
   const errors: Diagnostic[] = [];
+  const take = (m: { ok: boolean; result?: CaptureResult; error?: string; name?: string }) => {
+    if (m.ok && m.result) {
+      for (const o of m.result.observations) merged.observations.push(o);
+      merged.files.push(...m.result.files);
+      merged.diagnostics.push(...m.result.diagnostics);
+      addStats(m.result.stats);
+      onFileDone?.(m.result.files[0]?.file ?? '', m.result);
+    } else {
+      errors.push({ code: 'ZC850', severity: 'error', message: `${m.name}: ${m.error}`, file: m.name, ids: [] });
+    }
+  };
   const one = () =>
     new Promise<void>((resolve, reject) => {
       const w = new Worker(new URL('./worker-entry.mjs', import.meta.url));
@@ -34,22 +46,27 @@ export async function readCapturesParallel(
         w.postMessage(t);
       };
       w.on('message', (m: { ok: boolean; result?: CaptureResult; error?: string; name?: string }) => {
-        if (m.ok && m.result) {
-          for (const o of m.result.observations) merged.observations.push(o);
-          merged.files.push(...m.result.files);
-          merged.diagnostics.push(...m.result.diagnostics);
-          addStats(m.result.stats);
-          onFileDone?.(m.result.files[0]?.file ?? '', m.result);
-        } else {
-          errors.push({ code: 'ZC850', severity: 'error', message: `${m.name}: ${m.error}`, file: m.name, ids: [] });
-        }
+        take(m);
         next();
       });
       w.on('error', reject);
-      w.on('online', next);
+      next();
     });
+  const local = async () => {
+    for (let t = queue.shift(); t; t = queue.shift()) {
+      const name = t.name;
+      try {
+        take({ ok: true, result: await readCaptures([t.path], { displayName: () => name }) });
+      } catch (e) {
+        take({ ok: false, error: e instanceof Error ? e.message : String(e), name });
+      }
+      // Let finished workers hand over their results and get their next file.
+      await new Promise((r) => setImmediate(r));
+    }
+  };
   const n = Math.max(1, Math.min(jobs, tasks.length));
-  await Promise.all(Array.from({ length: n }, one));
+  const workers = Array.from({ length: n - 1 }, one);
+  await Promise.all([...workers, local()]);
   merged.diagnostics.push(...errors);
   merged.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return merged;
