@@ -42,7 +42,15 @@ export interface BaselineInput {
   diagnostics?: Diagnostic[];
 }
 
+const NONE: Record<string, number> = Object.freeze({}) as Record<string, number>;
+
 function codesOut(m: Record<number, number>, exceptions: boolean): Record<string, number> {
+  let any = false;
+  for (const _ in m) {
+    any = true;
+    break;
+  }
+  if (!any) return NONE;
   const out: Record<string, number> = {};
   for (const k of Object.keys(m)
     .map(Number)
@@ -86,7 +94,7 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       last_seen: iso(f.last),
       function_codes: isDnpOrModbus ? codesOut(f.requestCodes, false) : {},
       exception_codes: f.protocol === 'modbus' ? codesOut(f.responseCodes, true) : {},
-      app_codes: Object.fromEntries(Object.entries(f.appCodes).sort(([a], [b]) => a.localeCompare(b))),
+      app_codes: f.protocol === 'modbus' || f.protocol === 'dnp3' ? NONE : Object.fromEntries(Object.entries(f.appCodes).sort(([a], [b]) => a.localeCompare(b))),
       verdict: j.verdict,
       reasons: j.reasons,
       conduit: j.conduit,
@@ -99,17 +107,21 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     return out;
   });
   // Sort keys computed once per flow (a million flows sort in about a second).
-  const keys = new Map<BaselineFlow, string>();
   const ipKeys = new Map<string, string>();
   const ik = (ip: string) => {
     let k = ipKeys.get(ip);
     if (k === undefined) ipKeys.set(ip, (k = ipSortKey(ip)));
     return k;
   };
-  for (const f of flows) keys.set(f, `${ik(f.src)}|${ik(f.dst)}|${f.transport}|${String(f.dst_port).padStart(5, '0')}`);
-  flows.sort((a, b) => cmp(keys.get(a)!, keys.get(b)!));
+  const sortKeys = flows.map((f) => `${ik(f.src)}|${ik(f.dst)}|${f.transport}|${String(f.dst_port).padStart(5, '0')}`);
+  const order = Array.from(flows.keys()).sort((a, b) => cmp(sortKeys[a], sortKeys[b]));
+  const sorted = order.map((i) => flows[i]);
+  flows.length = 0;
+  for (const f of sorted) flows.push(f);
   const violations = flows.filter((f) => f.verdict === 'violation');
-  violations.sort((a, b) => rank(a) - rank(b) || b.packets - a.packets || cmp(keys.get(a)!, keys.get(b)!));
+  const pos = new Map(flows.map((f, i) => [f, i]));
+  const ranks = new Map(violations.map((f) => [f, rank(f)]));
+  violations.sort((a, b) => ranks.get(a)! - ranks.get(b)! || b.packets - a.packets || pos.get(a)! - pos.get(b)!);
 
   const roles = observedRoles(agg);
   const assets: BaselineAsset[] = [...roles.keys()]

@@ -34,23 +34,18 @@ export class PolicyJudge {
   }
 
   judge(f: AggregatedFlow, src: Owner | undefined, dst: Owner | undefined): Judgement {
-    const none = (verdict: Verdict, reasons: Reason[], conduit: string | null = null, rule: string | null = null, codes: number[] = []): Judgement => ({
-      verdict,
-      reasons,
-      conduit,
-      rule,
-      disallowedCodes: codes,
-    });
     if (!src || !dst) return none('violation', ['unzoned-endpoint']);
     if (src.zoneId === dst.zoneId) return none('intra-zone', []);
     const ipS = fastIp(f.src);
     const ipD = fastIp(f.dst);
     if (!ipS.ok || !ipD.ok) return none('violation', ['unzoned-endpoint']);
     const fam = ipS.value.family;
+    const forward = this.byPair.get(`${src.zoneId}>${dst.zoneId}`) ?? [];
+    const reverse = this.byPair.get(`${dst.zoneId}>${src.zoneId}`) ?? [];
+    if (forward.length === 0 && reverse.length === 0) return NO_CONDUIT;
     const inEp = (eps: PolicyRule['src'], v: bigint) => eps.some((e) => e.prefixes.some((p) => prefixContains(p, fam, v)));
     const transportOk = (r: PolicyRule) => r.transport === f.transport;
     const portOk = (r: PolicyRule) => r.ports.length === 0 || r.ports.some((p) => f.dstPort >= p.lo && f.dstPort <= p.hi);
-    const forward = this.byPair.get(`${src.zoneId}>${dst.zoneId}`) ?? [];
     const endpoints = forward.filter((r) => inEp(r.src, ipS.value.value) && inEp(r.dst, ipD.value.value) && transportOk(r));
     const ported = endpoints.filter(portOk);
     if (ported.length) {
@@ -67,12 +62,18 @@ export class PolicyJudge {
     }
     if (endpoints.length) return none('violation', ['port-not-allowed'], endpoints[0].conduitId, endpoints[0].id);
     // Allowed the other way round: the responder may open this conversation, not the initiator.
-    const reverse = this.byPair.get(`${dst.zoneId}>${src.zoneId}`) ?? [];
     const rev = reverse.find((r) => inEp(r.src, ipD.value.value) && inEp(r.dst, ipS.value.value) && transportOk(r));
     if (rev) return none('violation', ['wrong-direction'], rev.conduitId, rev.id);
     return none('violation', ['no-conduit']);
   }
 }
+
+function none(verdict: Verdict, reasons: Reason[], conduit: string | null = null, rule: string | null = null, codes: number[] = []): Judgement {
+  return { verdict, reasons, conduit, rule, disallowedCodes: codes };
+}
+
+/** Shared result for the common case of a zone pair without any conduit flow (not mutated by callers). */
+const NO_CONDUIT: Judgement = Object.freeze(none('violation', ['no-conduit'])) as Judgement;
 
 function fastIp(s: string): ReturnType<typeof parseIp> {
   const v = parseV4(s);
