@@ -109,3 +109,13 @@ test('an unusable model is exit 2 before any capture is read', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /bad\.yaml/);
 });
+
+test('--progress when stderr is not a terminal: plain lines with bytes, packets/s and ETA', async () => {
+  const p = join(dir, 'progress.pcap');
+  writeFileSync(p, poll(3));
+  const r = await runCli(['baseline', EXAMPLE, p, '--progress']);
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, /^baseline: 246 B of 246 B \(100%\), \d+ packets\/s, ETA 0 s$/m);
+  const quiet = await runCli(['baseline', EXAMPLE, p]);
+  assert.equal(quiet.stderr, '', 'no progress unless asked or on a terminal');
+});
