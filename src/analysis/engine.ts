@@ -107,6 +107,8 @@ export class AclEngine {
   private stamp: Uint32Array;
   private epoch = 0;
   private readonly defaultCache = new Map<number, Box[]>();
+  /** The rules whose decided packets the last `replaceRule` recomputed. */
+  lastAffected: number[] = [];
 
   /**
    * A finer index for overlap queries: per cell pair, also by destination-port bucket (256 ports; 0 = wide)
@@ -287,7 +289,8 @@ export class AclEngine {
     const newKeys = this.pairsOf(rule.box);
     this.index(k, true);
     for (const j of this.overlapping(rule.box, Infinity, k)) affected.add(j);
-    for (const j of [...affected].sort((a, b) => a - b)) this.pieces[j] = this.computePieces(j);
+    this.lastAffected = [...affected].sort((a, b) => a - b);
+    for (const j of this.lastAffected) this.pieces[j] = this.computePieces(j);
     const keys = new Set([...oldKeys, ...newKeys]);
     for (const key of keys) this.defaultCache.delete(key);
     return [...keys];

@@ -109,6 +109,8 @@ interface EngineInfo {
   owners: AclRule[];
   cfg: FirewallConfig;
   usedKeys: Set<number>;
+  /** Per match rule: does it decide packets of a zone pair this firewall joins (-1 = not computed yet). */
+  used: Int8Array;
 }
 
 function isAll(r: AddrRange): boolean {
@@ -118,10 +120,26 @@ function isAll(r: AddrRange): boolean {
 const srcKey = (s: SourceRef | null) => (s ? `${s.file}\u0000${String(s.line).padStart(9, '0')}` : '');
 
 export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfig[]): VerifyResult {
-  const findings: VerifyFinding[] = [];
+  return createVerifier(model, ir, configs).result();
+}
+
+/** A verification that can be re-run after editing one rule, recomputing only what the edit touches. */
+export interface Verifier {
+  result(): VerifyResult;
+  /**
+   * Replaces rule `index` of ACL `acl` in config `file` and re-verifies the zone pairs it affects.
+   * Returns how many zone pairs were compared again, or null when the edit changes how many boxes the
+   * rule expands to (then build a new verifier).
+   */
+  editRule(file: string, acl: string, index: number, rule: AclRule): { pairs: number } | null;
+}
+
+export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConfig[]): Verifier {
+  /** Where `add` writes: each section (setup, one zone pair, per-rule checks) collects its own findings. */
+  let sink: VerifyFinding[] = [];
   const add = (f: Omit<VerifyFinding, 'code' | 'severity'>) => {
     const { kind, ...rest } = f;
-    findings.push({ kind, code: FINDING_CODES[kind].code, severity: FINDING_CODES[kind].severity, ...rest } as VerifyFinding);
+    sink.push({ kind, code: FINDING_CODES[kind].code, severity: FINDING_CODES[kind].severity, ...rest } as VerifyFinding);
   };
 
   // ---- address coder: every IPv6 interval the analysis touches
@@ -295,7 +313,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
       const { match, sources, owners } = toMatchRules(cfg, rules);
       const engine = new AclEngine(cells, match, false);
       engine.evaluate();
-      engines.set(k, { engine, sources, owners, cfg, usedKeys: new Set() });
+      engines.set(k, { engine, sources, owners, cfg, usedKeys: new Set(), used: new Int8Array(match.length).fill(-1) });
     }
     return k;
   };
@@ -349,7 +367,7 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
           const { match, sources, owners } = toMatchRules(cfg, fwd.rules);
           const engine = new AclEngine(cells, match, fwd.defaultAction === 'permit');
           engine.evaluate();
-          engines.set(k, { engine, sources, owners, cfg, usedKeys: new Set() });
+          engines.set(k, { engine, sources, owners, cfg, usedKeys: new Set(), used: new Int8Array(match.length).fill(-1) });
         }
         keys.push(k);
       }
@@ -380,7 +398,6 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
   }
 
   // ---- per zone pair
-  const matrix: MatrixEntry[] = [];
   const regionBoxes = (a: string, b: string) => {
     const out: { key: number; box: Box }[] = [];
     for (const i of cellsOfZone.get(a) ?? []) for (const j of cellsOfZone.get(b) ?? []) out.push({ key: i * cells.length + j, box: [cells[i].lo, cells[i].hi, cells[j].lo, cells[j].hi, 0, PROTO_MAX, 0, PORT_MAX, 0, PORT_MAX] });
@@ -421,247 +438,321 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
     return null;
   };
 
-  for (const a of zoneIds) {
-    for (const b of zoneIds) {
-      if (a === b) continue;
-      const pk = `${a}\u0000${b}`;
-      const rs = routes.get(pk) ?? [];
-      const allowed = allowedByPair.get(pk) ?? [];
-      if (rs.length === 0) {
-        matrix.push({ from_zone: a, to_zone: b, permitted: 'not joined by any of the given configurations', firewalls: [] });
+  /** Findings and matrix entry of one ordered zone pair. */
+  const comparePair = (a: string, b: string): { findings: VerifyFinding[]; matrix: MatrixEntry } => {
+    sink = [];
+    const pk = `${a}\u0000${b}`;
+    const rs = routes.get(pk) ?? [];
+    const allowed = allowedByPair.get(pk) ?? [];
+    if (rs.length === 0) {
+      return { findings: sink, matrix: { from_zone: a, to_zone: b, permitted: 'not joined by any of the given configurations', firewalls: [] } };
+    }
+    const permitted: PairLeaf[] = [];
+    for (const route of rs) for (const { key, box } of regionBoxes(a, b)) for (const l of permitsFor(route, key, box)) permitted.push(l);
+    // allowed ∖ permitted: subtract the permitted boxes that overlap each allowed box; blame the denying line.
+    const blocked: { box: Box; rule: PolicyRule; source: SourceRef | null }[] = [];
+    for (const al of allowed) {
+      let pieces = [al.box];
+      for (const p of permitted) {
+        if (!boxIntersects(p.box, al.box)) continue;
+        const next: Box[] = [];
+        for (const x of pieces) for (const y of boxSubtract(x, p.box)) next.push(y);
+        pieces = next;
+        if (pieces.length === 0) break;
+      }
+      for (const x of pieces) {
+        const pt = [x[0], x[2], x[4], x[6], x[8]];
+        blocked.push({ box: x, rule: al.rule, source: denyingLine(rs[0], pt) });
+      }
+    }
+    const entry: MatrixEntry = { from_zone: a, to_zone: b, permitted: describeSet(coder, permitted.map((p) => p.box)), firewalls: [...new Set(rs.map((r) => r.cfg.file))].sort() };
+
+    // permitted ∖ allowed, grouped by the deciding line
+    const byLine = new Map<string, { source: SourceRef | null; boxes: Box[] }>();
+    for (const p of permitted) {
+      let pieces = [p.box];
+      for (const al of allowed) {
+        const next: Box[] = [];
+        for (const x of pieces) for (const y of boxSubtract(x, al.box)) next.push(y);
+        pieces = next;
+        if (pieces.length === 0) break;
+      }
+      if (pieces.length === 0) continue;
+      const k = srcKey(p.source);
+      const g = byLine.get(k) ?? { source: p.source, boxes: [] };
+      g.boxes.push(...pieces);
+      byLine.set(k, g);
+    }
+    for (const [, g] of [...byLine].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+      const boxes = mergeBoxes(g.boxes);
+      const implicit = g.source !== null && rs.some((r) => r.inKey === null && r.implicitSource === g.source);
+      add({
+        kind: 'prohibited-flow-permitted',
+        message: `${a} → ${b}: ${implicit ? 'permitted without an access-list (ASA: higher to lower security level)' : 'permitted'} but no conduit allows it`,
+        from_zone: a,
+        to_zone: b,
+        conduit: null,
+        example: examplePacket(coder, boxes[0], hints),
+        space: describeSet(coder, boxes),
+        rule: g.source,
+      });
+    }
+    // allowed ∖ permitted, grouped by policy rule and deciding line
+    const byRule = new Map<string, { rule: PolicyRule; source: SourceRef | null; boxes: Box[] }>();
+    for (const x of blocked) {
+      const k = `${x.rule.id}\u0000${srcKey(x.source)}`;
+      const g = byRule.get(k) ?? { rule: x.rule, source: x.source, boxes: [] };
+      g.boxes.push(x.box);
+      byRule.set(k, g);
+    }
+    for (const [, g] of [...byRule].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+      const boxes = mergeBoxes(g.boxes);
+      add({
+        kind: 'conduit-flow-blocked',
+        message: `${a} → ${b}: conduit ${g.rule.conduitId} allows ${g.rule.protocol} but the configuration ${g.source ? 'denies it' : 'denies it (no rule permits it: implicit deny)'}`,
+        from_zone: a,
+        to_zone: b,
+        conduit: g.rule.conduitId,
+        example: examplePacket(coder, boxes[0], hints),
+        space: describeSet(coder, boxes),
+        rule: g.source,
+      });
+    }
+    // needs-dpi: application constraints on flows the config lets through
+    for (const al of allowed) {
+      const app = al.rule.app;
+      const what = app.modbusFunctionCodes
+        ? `Modbus function codes ${app.modbusFunctionCodes.join(', ')}`
+        : app.dnp3FunctionCodes
+          ? `DNP3 function codes ${app.dnp3FunctionCodes.join(', ')}`
+          : app.s7Functions
+            ? `S7 functions ${app.s7Functions.join(', ')}`
+            : null;
+      if (!what) continue;
+      const hits: { box: Box; source: SourceRef | null }[] = [];
+      for (const p of permitted) {
+        const c = boxIntersect(p.box, al.box);
+        if (c) hits.push({ box: c, source: p.source });
+      }
+      if (hits.length === 0) continue;
+      const boxes = mergeBoxes(hits.map((h) => h.box));
+      add({
+        kind: 'needs-dpi',
+        message: `${a} → ${b}: conduit ${al.rule.conduitId} allows only ${what}; an L3/L4 configuration cannot enforce that — generate the DPI rules (e.g. \`otzones compile --target ftd-snort\` or \`modbus-filter\`)`,
+        from_zone: a,
+        to_zone: b,
+        conduit: al.rule.conduitId,
+        example: examplePacket(coder, boxes[0], hints),
+        space: describeSet(coder, boxes),
+        rule: hits[0].source,
+      });
+    }
+    return { findings: sink, matrix: entry };
+  };
+  const pairResults = new Map<string, { findings: VerifyFinding[]; matrix: MatrixEntry }>();
+  const setupFindings = sink;
+  for (const a of zoneIds) for (const b of zoneIds) if (a !== b) pairResults.set(`${a}\u0000${b}`, comparePair(a, b));
+
+  /** Findings about single rules and lines: shadowed, unused, unzoned addresses, unparsed lines. */
+  const unzonedCache = new Map<AclRule, VerifyFinding[]>();
+  /** Shadowed/unused findings per rule; an edit drops the entries of the rules it recomputed. */
+  const ruleCache = new Map<AclRule, VerifyFinding[]>();
+  const ruleLevel = (): VerifyFinding[] => {
+    sink = [];
+    // ---- per ACL: shadowed and unused rules (a rule may sit in several engines, e.g. an ASA global ACL)
+    const ruleState = new Map<AclRule, { decided: boolean; decidedUsed: boolean; boxes: number; info: EngineInfo; firstIdx: number; idxs: number[] }>();
+    for (const info of engines.values()) {
+      const usedPiece = (idx: number) => {
+        if (info.used[idx] < 0) info.used[idx] = info.engine.pieces[idx].some((p) => info.engine.pairsOf(p).some((key) => info.usedKeys.has(key))) ? 1 : 0;
+        return info.used[idx] === 1;
+      };
+      info.owners.forEach((owner, idx) => {
+        const st = ruleState.get(owner) ?? { decided: false, decidedUsed: false, boxes: 0, info, firstIdx: idx, idxs: [] };
+        st.boxes++;
+        if (st.info === info) st.idxs.push(idx);
+        if (info.engine.decides(idx)) {
+          st.decided = true;
+          if (!st.decidedUsed && usedPiece(idx)) st.decidedUsed = true;
+        }
+        ruleState.set(owner, st);
+      });
+    }
+    for (const [rule, st] of ruleState) {
+      const cached = ruleCache.get(rule);
+      if (cached) {
+        sink.push(...cached);
         continue;
       }
-      const permitted: PairLeaf[] = [];
-      for (const route of rs) for (const { key, box } of regionBoxes(a, b)) for (const l of permitsFor(route, key, box)) permitted.push(l);
-      // allowed ∖ permitted: subtract the permitted boxes that overlap each allowed box; blame the denying line.
-      const blocked: { box: Box; rule: PolicyRule; source: SourceRef | null }[] = [];
-      for (const al of allowed) {
-        let pieces = [al.box];
-        for (const p of permitted) {
-          if (!boxIntersects(p.box, al.box)) continue;
-          const next: Box[] = [];
-          for (const x of pieces) for (const y of boxSubtract(x, p.box)) next.push(y);
-          pieces = next;
-          if (pieces.length === 0) break;
-        }
-        for (const x of pieces) {
-          const pt = [x[0], x[2], x[4], x[6], x[8]];
-          blocked.push({ box: x, rule: al.rule, source: denyingLine(rs[0], pt) });
-        }
-      }
-      matrix.push({ from_zone: a, to_zone: b, permitted: describeSet(coder, permitted.map((p) => p.box)), firewalls: [...new Set(rs.map((r) => r.cfg.file))].sort() });
-
-      // permitted ∖ allowed, grouped by the deciding line
-      const byLine = new Map<string, { source: SourceRef | null; boxes: Box[] }>();
-      for (const p of permitted) {
-        let pieces = [p.box];
-        for (const al of allowed) {
-          const next: Box[] = [];
-          for (const x of pieces) for (const y of boxSubtract(x, al.box)) next.push(y);
-          pieces = next;
-          if (pieces.length === 0) break;
-        }
-        if (pieces.length === 0) continue;
-        const k = srcKey(p.source);
-        const g = byLine.get(k) ?? { source: p.source, boxes: [] };
-        g.boxes.push(...pieces);
-        byLine.set(k, g);
-      }
-      for (const [, g] of [...byLine].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-        const boxes = mergeBoxes(g.boxes);
-        const implicit = g.source !== null && rs.some((r) => r.inKey === null && r.implicitSource === g.source);
-        add({
-          kind: 'prohibited-flow-permitted',
-          message: `${a} → ${b}: ${implicit ? 'permitted without an access-list (ASA: higher to lower security level)' : 'permitted'} but no conduit allows it`,
-          from_zone: a,
-          to_zone: b,
-          conduit: null,
-          example: examplePacket(coder, boxes[0], hints),
-          space: describeSet(coder, boxes),
-          rule: g.source,
-        });
-      }
-      // allowed ∖ permitted, grouped by policy rule and deciding line
-      const byRule = new Map<string, { rule: PolicyRule; source: SourceRef | null; boxes: Box[] }>();
-      for (const x of blocked) {
-        const k = `${x.rule.id}\u0000${srcKey(x.source)}`;
-        const g = byRule.get(k) ?? { rule: x.rule, source: x.source, boxes: [] };
-        g.boxes.push(x.box);
-        byRule.set(k, g);
-      }
-      for (const [, g] of [...byRule].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-        const boxes = mergeBoxes(g.boxes);
-        add({
-          kind: 'conduit-flow-blocked',
-          message: `${a} → ${b}: conduit ${g.rule.conduitId} allows ${g.rule.protocol} but the configuration ${g.source ? 'denies it' : 'denies it (no rule permits it: implicit deny)'}`,
-          from_zone: a,
-          to_zone: b,
-          conduit: g.rule.conduitId,
-          example: examplePacket(coder, boxes[0], hints),
-          space: describeSet(coder, boxes),
-          rule: g.source,
-        });
-      }
-      // needs-dpi: application constraints on flows the config lets through
-      for (const al of allowed) {
-        const app = al.rule.app;
-        const what = app.modbusFunctionCodes
-          ? `Modbus function codes ${app.modbusFunctionCodes.join(', ')}`
-          : app.dnp3FunctionCodes
-            ? `DNP3 function codes ${app.dnp3FunctionCodes.join(', ')}`
-            : app.s7Functions
-              ? `S7 functions ${app.s7Functions.join(', ')}`
-              : null;
-        if (!what) continue;
-        const hits: { box: Box; source: SourceRef | null }[] = [];
-        for (const p of permitted) {
-          const c = boxIntersect(p.box, al.box);
-          if (c) hits.push({ box: c, source: p.source });
-        }
-        if (hits.length === 0) continue;
-        const boxes = mergeBoxes(hits.map((h) => h.box));
-        add({
-          kind: 'needs-dpi',
-          message: `${a} → ${b}: conduit ${al.rule.conduitId} allows only ${what}; an L3/L4 configuration cannot enforce that — generate the DPI rules (e.g. \`otzones compile --target ftd-snort\` or \`modbus-filter\`)`,
-          from_zone: a,
-          to_zone: b,
-          conduit: al.rule.conduitId,
-          example: examplePacket(coder, boxes[0], hints),
-          space: describeSet(coder, boxes),
-          rule: hits[0].source,
-        });
-      }
-    }
-  }
-
-  // ---- per ACL: shadowed and unused rules (a rule may sit in several engines, e.g. an ASA global ACL)
-  const ruleState = new Map<AclRule, { decided: boolean; decidedUsed: boolean; boxes: number; info: EngineInfo; firstIdx: number; idxs: number[] }>();
-  for (const info of engines.values()) {
-    const usedPiece = (idx: number) =>
-      info.engine.pieces[idx].some((p) => info.engine.pairsOf(p).some((key) => info.usedKeys.has(key)));
-    info.owners.forEach((owner, idx) => {
-      const st = ruleState.get(owner) ?? { decided: false, decidedUsed: false, boxes: 0, info, firstIdx: idx, idxs: [] };
-      st.boxes++;
-      if (st.info === info) st.idxs.push(idx);
-      if (info.engine.decides(idx)) {
-        st.decided = true;
-        if (!st.decidedUsed && usedPiece(idx)) st.decidedUsed = true;
-      }
-      ruleState.set(owner, st);
-    });
-  }
-  for (const [rule, st] of ruleState) {
-    if (!st.decided) {
-      // Which earlier lines decide the rule's packets?
-      const box = st.info.engine.rules[st.firstIdx].box;
-      const by = new Set<string>();
-      const byLines: number[] = [];
-      for (const j of st.info.engine.overlapping(box, st.firstIdx)) {
-        if (!st.info.engine.decides(j)) continue;
-        const s = st.info.sources[j];
-        if (!by.has(srcKey(s))) {
-          by.add(srcKey(s));
-          byLines.push(s.line);
-        }
-      }
-      byLines.sort((x, y) => x - y);
-      add({
-        kind: 'shadowed-rule',
-        message: `this rule never matches: ${byLines.length ? `line${byLines.length > 1 ? 's' : ''} ${byLines.slice(0, 6).join(', ')} above match${byLines.length > 1 ? '' : 'es'} all of its packets first` : 'earlier rules match all of its packets first'}`,
-        from_zone: null,
-        to_zone: null,
-        conduit: null,
-        example: examplePacket(coder, box, hints),
-        space: describeSet(coder, st.idxs.map((i) => st.info.engine.rules[i].box)),
-        rule: rule.source,
-      });
-    } else if (!st.decidedUsed) {
-      add({
-        kind: 'unused-rule',
-        message: 'this rule only matches traffic that does not cross between zones through this firewall (within one zone, or to addresses in no zone)',
-        from_zone: null,
-        to_zone: null,
-        conduit: null,
-        example: examplePacket(coder, st.info.engine.rules[st.firstIdx].box, hints),
-        space: describeSet(coder, st.idxs.map((i) => st.info.engine.rules[i].box)),
-        rule: rule.source,
-      });
-    }
-  }
-  // ACLs that nothing applies
-  for (const cfg of configs) {
-    for (const acl of cfg.acls.values()) {
-      if (attached.has(`${cfg.file}\u0000${acl.name}`) || acl.rules.length === 0) continue;
-      add({
-        kind: 'unused-rule',
-        message: `access-list ${acl.name} (${acl.rules.length} rule(s)) is not applied to any interface (no access-group)`,
-        from_zone: null,
-        to_zone: null,
-        conduit: null,
-        example: null,
-        space: `access-list ${acl.name}`,
-        rule: acl.rules[0].source,
-      });
-    }
-  }
-
-  // ---- unzoned addresses named explicitly by permit rules
-  for (const cfg of configs) {
-    for (const acl of cfg.acls.values()) {
-      if (!attached.has(`${cfg.file}\u0000${acl.name}`)) continue;
-      for (const rule of acl.rules) {
-        if (rule.inactive || rule.action !== 'permit') continue;
-        const outside: Box[] = [];
-        for (const t of rule.terms) {
-          // Only addresses the rule names itself: \`any\` is not a mistake of this kind.
-          const named = (r: AddrRange[] | null) => r !== null && r.some((x) => !isAll(x));
-          for (const box of termBoxes(cfg, t, rule.source)) {
-            for (const side of [0, 2]) {
-              if (!named(side === 0 ? t.src : t.dst)) continue;
-              for (const c of cells) {
-                if (c.zone !== null || c.hi < box[side] || c.lo > box[side + 1]) continue;
-                const b = box.slice();
-                b[side] = Math.max(box[side], c.lo);
-                b[side + 1] = Math.min(box[side + 1], c.hi);
-                outside.push(b);
-              }
-            }
+      const mark = sink.length;
+      if (!st.decided) {
+        // Which earlier lines decide the rule's packets?
+        const box = st.info.engine.rules[st.firstIdx].box;
+        const by = new Set<string>();
+        const byLines: number[] = [];
+        for (const j of st.info.engine.overlapping(box, st.firstIdx)) {
+          if (!st.info.engine.decides(j)) continue;
+          const s = st.info.sources[j];
+          if (!by.has(srcKey(s))) {
+            by.add(srcKey(s));
+            byLines.push(s.line);
           }
         }
-        if (outside.length === 0) continue;
-        const first = outside[0];
-        const addrText = describeSet(coder, outside, 4);
+        byLines.sort((x, y) => x - y);
         add({
-          kind: 'unzoned-address',
-          message: `this rule permits addresses that lie in no zone of the model`,
+          kind: 'shadowed-rule',
+          message: `this rule never matches: ${byLines.length ? `line${byLines.length > 1 ? 's' : ''} ${byLines.slice(0, 6).join(', ')} above match${byLines.length > 1 ? '' : 'es'} all of its packets first` : 'earlier rules match all of its packets first'}`,
           from_zone: null,
           to_zone: null,
           conduit: null,
-          example: examplePacket(coder, first, hints),
-          space: addrText,
+          example: examplePacket(coder, box, hints),
+          space: describeSet(coder, st.idxs.map((i) => st.info.engine.rules[i].box)),
+          rule: rule.source,
+        });
+      } else if (!st.decidedUsed) {
+        add({
+          kind: 'unused-rule',
+          message: 'this rule only matches traffic that does not cross between zones through this firewall (within one zone, or to addresses in no zone)',
+          from_zone: null,
+          to_zone: null,
+          conduit: null,
+          example: examplePacket(coder, st.info.engine.rules[st.firstIdx].box, hints),
+          space: describeSet(coder, st.idxs.map((i) => st.info.engine.rules[i].box)),
           rule: rule.source,
         });
       }
+      ruleCache.set(rule, sink.slice(mark));
     }
-  }
-
-  // ---- unparsed lines
-  for (const cfg of configs) {
-    for (const u of cfg.unparsed) {
-      add({ kind: 'unparsed-line', message: `line not understood: ${u.reason}`, from_zone: null, to_zone: null, conduit: null, example: null, space: u.reason, rule: { file: cfg.file, line: u.line, text: u.text } });
+    // ACLs that nothing applies
+    for (const cfg of configs) {
+      for (const acl of cfg.acls.values()) {
+        if (attached.has(`${cfg.file}\u0000${acl.name}`) || acl.rules.length === 0) continue;
+        add({
+          kind: 'unused-rule',
+          message: `access-list ${acl.name} (${acl.rules.length} rule(s)) is not applied to any interface (no access-group)`,
+          from_zone: null,
+          to_zone: null,
+          conduit: null,
+          example: null,
+          space: `access-list ${acl.name}`,
+          rule: acl.rules[0].source,
+        });
+      }
     }
-  }
 
-  findings.sort(
-    (x, y) =>
-      (x.rule?.file ?? '').localeCompare(y.rule?.file ?? '') ||
-      (x.rule?.line ?? 0) - (y.rule?.line ?? 0) ||
-      x.kind.localeCompare(y.kind) ||
-      (x.from_zone ?? '').localeCompare(y.from_zone ?? '') ||
-      (x.to_zone ?? '').localeCompare(y.to_zone ?? '') ||
-      (x.conduit ?? '').localeCompare(y.conduit ?? '') ||
-      x.message.localeCompare(y.message),
-  );
-  const coverage = configs.map((c) => ({ file: c.file, vendor: c.vendor, ...c.stats }));
-  return { findings, matrix, coverage };
+    // ---- unzoned addresses named explicitly by permit rules
+    for (const cfg of configs) {
+      for (const acl of cfg.acls.values()) {
+        if (!attached.has(`${cfg.file}\u0000${acl.name}`)) continue;
+        for (const rule of acl.rules) {
+          if (rule.inactive || rule.action !== 'permit') continue;
+          const cached = unzonedCache.get(rule);
+          if (cached) {
+            sink.push(...cached);
+            continue;
+          }
+          const mark = sink.length;
+          const outside: Box[] = [];
+          for (const t of rule.terms) {
+            // Only addresses the rule names itself: `any` is not a mistake of this kind.
+            const named = (r: AddrRange[] | null) => r !== null && r.some((x) => !isAll(x));
+            for (const box of termBoxes(cfg, t, rule.source)) {
+              for (const side of [0, 2]) {
+                if (!named(side === 0 ? t.src : t.dst)) continue;
+                for (const c of cells) {
+                  if (c.zone !== null || c.hi < box[side] || c.lo > box[side + 1]) continue;
+                  const b = box.slice();
+                  b[side] = Math.max(box[side], c.lo);
+                  b[side + 1] = Math.min(box[side + 1], c.hi);
+                  outside.push(b);
+                }
+              }
+            }
+          }
+          if (outside.length === 0) {
+            unzonedCache.set(rule, []);
+            continue;
+          }
+          const first = outside[0];
+          const addrText = describeSet(coder, outside, 4);
+          add({
+            kind: 'unzoned-address',
+            message: `this rule permits addresses that lie in no zone of the model`,
+            from_zone: null,
+            to_zone: null,
+            conduit: null,
+            example: examplePacket(coder, first, hints),
+            space: addrText,
+            rule: rule.source,
+          });
+          unzonedCache.set(rule, sink.slice(mark));
+        }
+      }
+    }
+
+    // ---- unparsed lines
+    for (const cfg of configs) {
+      for (const u of cfg.unparsed) {
+        add({ kind: 'unparsed-line', message: `line not understood: ${u.reason}`, from_zone: null, to_zone: null, conduit: null, example: null, space: u.reason, rule: { file: cfg.file, line: u.line, text: u.text } });
+      }
+    }
+    return sink;
+  };
+  let ruleFindings = ruleLevel();
+
+  const result = (): VerifyResult => {
+    const findings = [...setupFindings, ...[...pairResults.values()].flatMap((p) => p.findings), ...ruleFindings];
+    findings.sort(
+      (x, y) =>
+        (x.rule?.file ?? '').localeCompare(y.rule?.file ?? '') ||
+        (x.rule?.line ?? 0) - (y.rule?.line ?? 0) ||
+        x.kind.localeCompare(y.kind) ||
+        (x.from_zone ?? '').localeCompare(y.from_zone ?? '') ||
+        (x.to_zone ?? '').localeCompare(y.to_zone ?? '') ||
+        (x.conduit ?? '').localeCompare(y.conduit ?? '') ||
+        x.message.localeCompare(y.message),
+    );
+    const coverage = configs.map((c) => ({ file: c.file, vendor: c.vendor, ...c.stats }));
+    return { findings, matrix: [...pairResults.values()].map((p) => p.matrix), coverage };
+  };
+
+  const editRule = (file: string, aclName: string, index: number, rule: AclRule): { pairs: number } | null => {
+    const cfg = configs.find((c) => c.file === file);
+    const acl = cfg?.acls.get(aclName);
+    if (!cfg || !acl || index < 0 || index >= acl.rules.length) throw new Error(`editRule: no rule ${index} in ${aclName} of ${file}`);
+    const old = acl.rules[index];
+    const fresh = toMatchRules(cfg, [rule]);
+    const infos = [...engines.values()].filter((i) => i.owners.includes(old));
+    for (const info of infos) if (info.owners.filter((o) => o === old).length !== fresh.match.length) return null;
+    acl.rules[index] = rule;
+    ruleCache.delete(old);
+    const keys = new Set<number>();
+    for (const info of infos) {
+      let m = 0;
+      info.owners.forEach((o, idx) => {
+        if (o !== old) return;
+        const nr = fresh.match[m++];
+        info.owners[idx] = rule;
+        info.sources[idx] = rule.source;
+        for (const key of info.engine.replaceRule(idx, { box: nr.box, permit: nr.permit, origin: idx })) keys.add(key);
+        for (const j of info.engine.lastAffected) {
+          info.used[j] = -1;
+          ruleCache.delete(info.owners[j]);
+        }
+      });
+    }
+    // The zone pairs whose cells the old or new rule touched.
+    const pairs = new Set<string>();
+    for (const key of keys) {
+      const za = cells[Math.floor(key / cells.length)].zone;
+      const zb = cells[key % cells.length].zone;
+      if (za && zb && za !== zb) pairs.add(`${za}\u0000${zb}`);
+    }
+    for (const pk of pairs) {
+      const [a, b] = pk.split('\u0000');
+      pairResults.set(pk, comparePair(a, b));
+    }
+    ruleFindings = ruleLevel();
+    return { pairs: pairs.size };
+  };
+  return { result, editRule };
 }

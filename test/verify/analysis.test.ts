@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadModelFile, loadModelText } from '../../src/model/load.ts';
 import { compilePolicy } from '../../src/policy/ir.ts';
 import { parseConfig } from '../../src/parsers/index.ts';
-import { verifyConfigs } from '../../src/analysis/verify.ts';
+import { createVerifier, verifyConfigs } from '../../src/analysis/verify.ts';
 import type { Model } from '../../src/model/types.ts';
 import { EXAMPLE, ROOT } from '../helpers/paths.ts';
 
@@ -125,4 +125,27 @@ test('Linux interface negation and wildcards map onto zones: "! -i z-z5-ent" is 
     'Z3-OPS>Z4-DMZ tcp 10.30.0.0/16 -> 172.16.1.0-172.16.1.59 dport 443; tcp 10.30.0.0/16 -> 172.16.1.61-172.16.1.255 dport 443',
   ]);
   assert.ok(r.findings.some((f) => f.kind === 'conduit-flow-blocked' && f.conduit === 'C3-DMZ-ENT'));
+});
+
+test('editing one rule re-verifies only the affected zone pairs and gives exactly what a fresh verification gives', () => {
+  const model = loadModelFile(EXAMPLE).model!;
+  const ir = compilePolicy(model);
+  const text = readFileSync(join(ROOT, 'test/verify/fixtures/refinery-port-leak.cfg'), 'utf8');
+  const cfg = parseConfig(text, 'fw.cfg');
+  const v = createVerifier(model, ir, [cfg]);
+  assert.equal(v.result().findings.filter((f) => f.severity === 'error').length, 1);
+  // Fix the leaking range (3389-3390 → 3389) in place: the enterprise → DMZ pair is compared again.
+  const acl = cfg.acls.get('zone-ent_in')!;
+  const idx = acl.rules.findIndex((r) => r.source.text.includes('range 3389 3390'));
+  const fixed = { ...acl.rules[idx], terms: acl.rules[idx].terms.map((t) => ({ ...t, dports: [[3389, 3389]] as [number, number][] })) };
+  const r = v.editRule('fw.cfg', 'zone-ent_in', idx, fixed);
+  assert.deepEqual(r, { pairs: 1 });
+  const after = v.result();
+  assert.deepEqual(after.findings.filter((f) => f.severity !== 'info'), []);
+  const fresh = verifyConfigs(model, ir, [parseConfig(text.replace('range 3389 3390', 'eq 3389'), 'fw.cfg')]);
+  const strip = (x: typeof after) => JSON.stringify({ ...x, findings: x.findings.map((f) => ({ ...f, rule: f.rule && { ...f.rule, text: '' } })) });
+  assert.equal(strip(after), strip(fresh));
+  // An edit that changes how many boxes the rule expands to asks for a rebuild.
+  const wider = { ...fixed, terms: [...fixed.terms, ...fixed.terms] };
+  assert.equal(v.editRule('fw.cfg', 'zone-ent_in', idx, wider), null);
 });
