@@ -567,6 +567,7 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
         return info.used[idx] === 1;
       };
       info.owners.forEach((owner, idx) => {
+        if (ruleCache.has(owner)) return;
         const st = ruleState.get(owner) ?? { decided: false, decidedUsed: false, boxes: 0, info, firstIdx: idx, idxs: [] };
         st.boxes++;
         if (st.info === info) st.idxs.push(idx);
@@ -578,11 +579,6 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
       });
     }
     for (const [rule, st] of ruleState) {
-      const cached = ruleCache.get(rule);
-      if (cached) {
-        sink.push(...cached);
-        continue;
-      }
       const mark = sink.length;
       if (!st.decided) {
         // Which earlier lines decide the rule's packets?
@@ -620,8 +616,9 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
           rule: rule.source,
         });
       }
-      ruleCache.set(rule, sink.slice(mark));
+      ruleCache.set(rule, sink.splice(mark));
     }
+    for (const f of ruleCache.values()) for (const x of f) sink.push(x);
     // ACLs that nothing applies
     for (const cfg of configs) {
       for (const acl of cfg.acls.values()) {
