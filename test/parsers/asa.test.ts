@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAsa } from '../../src/parsers/asa/parse.ts';
-import { detectVendor } from '../../src/parsers/index.ts';
 import { CORPUS } from '../helpers/paths.ts';
-import { addr, nums, term } from './helpers.ts';
+import { addr, nums, term, corpusShare } from './helpers.ts';
 import type { FirewallConfig } from '../../src/parsers/acl.ts';
 
 const rules = (cfg: FirewallConfig, acl: string) => cfg.acls.get(acl)!.rules.map((r) => `${r.source.line} ${r.action}${r.inactive ? ' inactive' : ''}: ${r.terms.map(term).join(' | ')}`);
@@ -143,19 +142,8 @@ test('ASA: group cycles and undefined references are reported on the ACE, not a 
 test('ASA corpus: every file parses without error and nearly every line is understood', () => {
   // Third-party configurations: ../shared/corpus/fwconfig/asa/*.cfg (Batfish test configs; see FWCONFIG-SOURCES.md).
   const dir = join(CORPUS, 'fwconfig/asa');
-  let lines = 0;
-  let understood = 0;
-  for (const f of readdirSync(dir).sort()) {
-    const text = readFileSync(join(dir, f), 'utf8');
-    assert.equal(detectVendor(text), 'asa', f);
-    const t0 = performance.now();
-    const cfg = parseAsa(text, f);
-    assert.ok(performance.now() - t0 < 1000, `${f} parses fast`);
-    lines += cfg.stats.lines;
-    understood += cfg.stats.parsed + cfg.stats.ignored;
-    for (const u of cfg.unparsed) assert.ok(u.line >= 1 && u.reason.length > 0);
-  }
-  assert.ok(understood / lines > 0.97, `understood ${understood}/${lines}`);
+  const { understood, lines, share } = corpusShare('asa', parseAsa);
+  assert.ok(share > 0.97, `understood ${understood}/${lines}`);
   // Nested groups from the corpus resolve through every level.
   const nestedText = readFileSync(join(dir, 'asa-nested-service-object-group.cfg'), 'utf8') + '\nobject-group service all\n group-object service1\n group-object service2\n group-object service3\naccess-list t extended permit object-group all any any\n';
   const nested = parseAsa(nestedText, 'n.cfg');

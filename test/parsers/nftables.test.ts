@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNftables } from '../../src/parsers/nftables/parse.ts';
-import { detectVendor } from '../../src/parsers/index.ts';
 import { CORPUS } from '../helpers/paths.ts';
-import { forward } from './helpers.ts';
+import { forward, corpusShare } from './helpers.ts';
 import { rootSkipReason } from '../helpers/root.ts';
 
 
@@ -69,16 +68,8 @@ test('nftables: what is not modelled is reported with its line, and a syntax err
 test('nftables corpus: every file parses, and most lines are understood', () => {
   // Third-party rulesets: ../shared/corpus/fwconfig/nftables/*.nft (Debian examples, nftables test dumps).
   const dir = join(CORPUS, 'fwconfig/nftables');
-  let lines = 0;
-  let understood = 0;
-  for (const f of readdirSync(dir).sort()) {
-    const text = readFileSync(join(dir, f), 'utf8');
-    assert.equal(detectVendor(text), 'nftables', f);
-    const cfg = parseNftables(text, f);
-    lines += cfg.stats.lines;
-    understood += cfg.stats.parsed + cfg.stats.ignored;
-  }
-  assert.ok(understood / lines > 0.95, `understood ${understood}/${lines}`);
+  const { understood, lines, share } = corpusShare('nftables', parseNftables);
+  assert.ok(share > 0.95, `understood ${understood}/${lines}`);
   const ws = parseNftables(readFileSync(join(dir, 'debian-nftables-example-workstation.nft'), 'utf8'), 'ws.nft');
   assert.deepEqual(ws.unparsed, []);
 });
