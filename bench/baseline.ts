@@ -59,7 +59,7 @@ async function inner(files: string[]): Promise<void> {
   const rssLoop = process.memoryUsage().rss / 2 ** 20;
   const t1 = performance.now();
   const c1 = process.cpuUsage();
-  const obs = observationsFrom(dec.conns, dec.codes, files[0]);
+  const obs = observationsFrom(dec.conns, dec.codes, dec.files);
   const recSecs = (performance.now() - t1) / 1000;
   const recCpu = process.cpuUsage(c1);
   process.stdout.write(

@@ -156,7 +156,7 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       unzoned_addresses: assets.filter((a) => a.zone === null).length,
       decode: input.decode ?? {},
     },
-    proposed: proposeConduits(model, flows),
+    proposed: proposeConduits(model, flows, ik),
     diagnostics: [...(input.diagnostics ?? []), ...ir.diagnostics],
   };
 }

@@ -19,7 +19,7 @@ interface Entry {
   flows: number;
 }
 
-export function proposeConduits(model: Model, flows: readonly BaselineFlow[]): string {
+export function proposeConduits(model: Model, flows: readonly BaselineFlow[], sortKey: (ip: string) => string = (ip) => ip): string {
   const pairs = new Map<string, Map<string, Entry>>();
   const unzoned = new Set<string>();
   for (const f of flows) {
@@ -79,7 +79,9 @@ export function proposeConduits(model: Model, flows: readonly BaselineFlow[]): s
   else text += stringify({ conduits }, { lineWidth: 0 });
   if (unzoned.size) {
     text += `# Not proposed: ${unzoned.size} address(es) outside every zone; assign them to a zone first:\n`;
-    for (const ip of [...unzoned].sort()) text += `#   - ${ip}\n`;
+    const list = [...unzoned].map((ip) => [sortKey(ip), ip]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [, ip] of list.slice(0, 50)) text += `#   - ${ip}\n`;
+    if (list.length > 50) text += `#   ... and ${list.length - 50} more (--format json lists every device under assets)\n`;
   }
   return text;
 }

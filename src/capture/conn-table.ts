@@ -38,6 +38,8 @@ export class ConnTable {
   hdr: Uint8Array; // 8 per direction
   /** 1 when the stream in this direction could not be framed (counted once). */
   broken: Uint8Array;
+  /** Index of the input file the conversation was first seen in (evidence). */
+  fileOf: Uint16Array;
 
   constructor(initialEntries = 1 << 12) {
     this.cap = initialEntries;
@@ -56,6 +58,7 @@ export class ConnTable {
     this.skip = new Int32Array(this.cap * 2);
     this.hdr = new Uint8Array(this.cap * 16);
     this.broken = new Uint8Array(this.cap * 2);
+    this.fileOf = new Uint16Array(this.cap);
     const nslots = initialEntries * 2;
     this.slots = new Int32Array(nslots).fill(-1);
     this.mask = nslots - 1;
@@ -63,7 +66,7 @@ export class ConnTable {
 
   private grow(): void {
     const cap = this.cap * 2;
-    const g = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, per: number): T => {
+    const g = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(a: T, per: number): T => {
       const n = new (a.constructor as new (n: number) => T)(cap * per);
       n.set(a);
       return n;
@@ -83,6 +86,7 @@ export class ConnTable {
     this.skip = g(this.skip, 2);
     this.hdr = g(this.hdr, 16);
     this.broken = g(this.broken, 2);
+    this.fileOf = g(this.fileOf, 1);
     this.cap = cap;
     const nslots = cap * 2;
     this.slots = new Int32Array(nslots).fill(-1);
@@ -152,7 +156,7 @@ export class ConnTable {
 
   /** Approximate bytes held, for the memory budget. */
   memoryBytes(): number {
-    return this.cap * (KW * 4 + 16 + 16 + 8 + 8 + 4 + 8 + 2 + 2 + 8 + 16 + 2) + this.slots.byteLength;
+    return this.cap * (KW * 4 + 16 + 16 + 8 + 8 + 4 + 8 + 2 + 2 + 8 + 16 + 2 + 2) + this.slots.byteLength;
   }
 }
 

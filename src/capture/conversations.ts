@@ -87,7 +87,7 @@ function appName(app: number, code: number): string | undefined {
  * Observation as they are produced, so a capture with a million short connections does not hold a million
  * objects; `srcPort` is then the first conversation's.
  */
-export function observationsFrom(t: ConnTable, codes: CodeCounter, file: string, perConversation = false): Observation[] {
+export function observationsFrom(t: ConnTable, codes: CodeCounter, files: readonly string[], perConversation = false): Observation[] {
   const out: Observation[] = [];
   const obsOf = new Int32Array(t.size);
   const sideOf = new Uint8Array(t.size);
@@ -155,7 +155,7 @@ export function observationsFrom(t: ConnTable, codes: CodeCounter, file: string,
       responseCodes: NO_CODES,
       appCodes: NO_CODES as Record<string, number>,
       connections: 1,
-      file,
+      file: files[t.fileOf[e]] ?? '',
     };
     if (transport === 'other') obs.protocol = `ip-proto-${proto}`;
     if (app === APP_TLS && dstPort === 443) obs.protocol = 'https';

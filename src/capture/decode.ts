@@ -92,6 +92,9 @@ export class PacketDecoder {
   readonly issueFile: (string | undefined)[] = new Array(ISSUE_NAMES.length).fill(undefined);
   /** The file and the byte offset of the record being decoded (set by the reader; used in diagnostics only). */
   file = '';
+  /** Names of the files read so far; `fileIndex` is the current one's (conversations remember where they began). */
+  readonly files: string[] = [];
+  fileIndex = 0;
   recordOffset = 0;
   /** Linktype of the last unsupported-linktype packet. */
   lastBadLinktype = -1;
@@ -295,6 +298,7 @@ export class PacketDecoder {
         : t.lookup(w0, ((dport << 16) | sport) >>> 0, this.d0, this.d1, this.d2, this.d3, this.s0, this.s1, this.s2, this.s3);
     const i = 2 * e + dir;
     if (t.size !== before) {
+      t.fileOf[e] = this.fileIndex;
       t.first[e] = ts;
       t.last[e] = ts;
       t.firstDir[e] = dir;

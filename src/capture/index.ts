@@ -52,7 +52,7 @@ export async function readCaptures(paths: readonly string[], opts: ReadCapturesO
     diagnostics.push(...fileDiagnostics(r));
   }
   diagnostics.push(...issueDiagnostics(dec));
-  return { observations: observationsFrom(dec.conns, dec.codes, paths.length === 1 ? (opts.displayName?.(paths[0]) ?? paths[0]) : '', opts.perConversation), stats: dec.stats, files, diagnostics };
+  return { observations: observationsFrom(dec.conns, dec.codes, dec.files, opts.perConversation), stats: dec.stats, files, diagnostics };
 }
 
 export function fileDiagnostics(r: FileReadResult): Diagnostic[] {

@@ -258,6 +258,7 @@ function workBuffer(min: number): Buffer {
 export async function readCaptureFile(path: string, dec: PacketDecoder, displayName = path, progress?: ReadProgress): Promise<FileReadResult> {
   const parser = new ContainerParser(dec);
   dec.file = displayName;
+  dec.fileIndex = Math.min(dec.files.push(displayName) - 1, 0xffff);
   const fd = openSync(path, 'r');
   let closed = false;
   let container: ContainerKind = 'unknown';

@@ -80,6 +80,9 @@ test('pcapng gives the same flows as pcap; two files on two worker threads the s
   const two = await baseline([PCAP, PCAPNG, '--jobs', '2']);
   assert.equal(two.code, 1);
   assert.deepEqual(two.json!.violations.map(pick), EXPECTED);
+  // One process, two files: each flow's evidence is the file it was first seen in.
+  const seq = (await baseline([PCAP, PCAPNG])).json!;
+  assert.deepEqual([...new Set(seq.flows.map((f) => f.evidence))], [PCAP]);
   const f0 = a.flows[0];
   const t0 = two.json!.flows.find((f) => f.src === f0.src && f.dst === f0.dst && f.dst_port === f0.dst_port)!;
   assert.equal(t0.packets, 2 * (f0.packets as number));
