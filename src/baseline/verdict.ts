@@ -7,6 +7,9 @@ import { prefixContains, parseIp } from '../net/ip.ts';
 import type { Owner } from '../policy/zone-index.ts';
 import type { AggregatedFlow } from './flows.ts';
 import { parseV4 } from './zones.ts';
+import { S7_FUNCTIONS } from '../capture/s7comm.ts';
+
+const S7_CODE_BY_NAME = new Map(Object.entries(S7_FUNCTIONS).map(([k, v]) => [v, Number(k)]));
 
 export type Verdict = 'intra-zone' | 'allowed' | 'violation';
 export type Reason = 'no-conduit' | 'wrong-direction' | 'port-not-allowed' | 'function-code-not-allowed' | 'unzoned-endpoint';
@@ -80,12 +83,22 @@ function fastIp(s: string): ReturnType<typeof parseIp> {
   return v >= 0 ? { ok: true, value: { family: 4, value: BigInt(v), text: s } } : parseIp(s);
 }
 
-/** Function codes the initiator sent that the rule does not allow (Modbus; DNP3 when constrained). */
+/** Function codes the initiator sent that the rule does not allow (Modbus; DNP3 and S7 job functions when constrained). */
 function disallowed(r: PolicyRule, f: AggregatedFlow): number[] {
   const out: number[] = [];
   if (f.protocol === 'modbus' && r.app.modbusFunctionCodes) {
     const ok = new Set(r.app.modbusFunctionCodes);
     for (const k of Object.keys(f.requestCodes)) if (!ok.has(Number(k) & 0x7f)) out.push(Number(k));
+  } else if (f.protocol === 's7comm' && r.app.s7Functions) {
+    // Model names (`read-var`) or numbers (`4`, `0x04`) of S7 job functions.
+    const ok = new Set(r.app.s7Functions.map((x) => x.toLowerCase()));
+    for (const name of Object.keys(f.appCodes)) {
+      const [kind, fn] = name.split(':');
+      if (kind !== 'job') continue;
+      const code = S7_CODE_BY_NAME.get(fn) ?? (/^function-0x[0-9a-f]+$/.test(fn) ? parseInt(fn.slice(11), 16) : -1);
+      if (ok.has(fn) || ok.has(String(code)) || ok.has(`0x${code.toString(16).padStart(2, '0')}`) || ok.has(`0x${code.toString(16)}`)) continue;
+      out.push(code);
+    }
   } else if (f.protocol === 'dnp3' && r.app.dnp3FunctionCodes) {
     const ok = new Set(r.app.dnp3FunctionCodes);
     for (const k of Object.keys(f.requestCodes)) if (!ok.has(Number(k))) out.push(Number(k));
