@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import { readCaptures, type CaptureResult } from './index.ts';
+import { CAPTURE_UNREADABLE, readCaptures, type CaptureResult } from './index.ts';
 import type { DecodeStats } from './decode.ts';
 import type { WorkerTask } from './worker.ts';
 
@@ -30,7 +30,7 @@ export async function readCapturesParallel(
       addStats(m.result.stats);
       onFileDone?.(m.result.files[0]?.file ?? '', m.result);
     } else {
-      errors.push({ code: 'ZC850', severity: 'error', message: `${m.name}: ${m.error}`, file: m.name, ids: [] });
+      errors.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `${m.name}: ${m.error}`, file: m.name, ids: [] });
     }
   };
   const one = () =>

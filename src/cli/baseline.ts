@@ -9,7 +9,7 @@ import { fileHead, readCaptures, PacketDecoder, type CaptureResult } from '../ca
 import { sniffContainer } from '../capture/reader.ts';
 import { readCapturesParallel } from '../capture/pool.ts';
 import type { Observation } from '../capture/observation.ts';
-import { readLogFile, detectLogKind } from '../logs/index.ts';
+import { readLogFile, detectLogKind, INPUT_KIND_UNKNOWN } from '../logs/index.ts';
 import { runBaseline } from '../baseline/index.ts';
 import { baselineJsonChunks, formatBaselineSarif, formatBaselineText, humanBytes } from '../baseline/format.ts';
 import { FlowStore } from '../baseline/store.ts';
@@ -186,7 +186,7 @@ Examples:
           diagnostics.push(...r.diagnostics);
         } else if (k === 'unknown') {
           diagnostics.push({
-            code: 'ZC860',
+            code: INPUT_KIND_UNKNOWN.code,
             severity: 'error',
             message: `${input}: byte offset 0: not a pcap/pcapng capture, a Zeek log or firewall syslog the baseline reads${statSync(resolve(io.cwd, input)).size === 0 ? ' (the file is empty)' : ''}`,
             file: input,
