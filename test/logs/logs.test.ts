@@ -134,6 +134,7 @@ test('CLI: logs and captures together; firewall outcomes on the flows; unknown i
       [
         'Feb 23 2026 08:00:01 isa3000: %ASA-6-302013: Built inbound TCP connection 1 for zone-ops:10.30.1.50/40001 (10.30.1.50/40001) to zone-bpcs:10.20.1.10/502 (10.20.1.10/502)',
         'Feb 23 2026 08:00:02 isa3000: %ASA-4-106023: Deny tcp src zone-ent:10.40.3.25/51000 dst zone-bpcs:10.20.2.12/3389 by access-group "ent_in" [0x0, 0x0]',
+        'Feb 23 2026 08:05:00 isa3000: %ASA-6-106100: access-list ent_in permitted tcp zone-ent/10.40.3.25(51001) -> zone-bpcs/10.20.2.12(3389) hit-cnt 3 first hit [0x0, 0x0]',
         '',
       ].join('\n'),
     );
@@ -144,7 +145,18 @@ test('CLI: logs and captures together; firewall outcomes on the flows; unknown i
       j.flows.map((f) => [f.src, f.verdict, f.reasons, f.firewall, f.evidence]),
       [
         ['10.30.1.50', 'allowed', [], { allowed: 1, denied: 0 }, `${fw}:1`],
-        ['10.40.3.25', 'violation', ['no-conduit'], { allowed: 0, denied: 1 }, `${fw}:2`],
+        ['10.40.3.25', 'violation', ['no-conduit'], { allowed: 3, denied: 1 }, `${fw}:2`],
+      ],
+    );
+    // The same log ingested twice into a store: firewall outcomes add up per flow.
+    const store = join(dir, 'fw.duckdb');
+    await runCli(['baseline', EXAMPLE, fw, '--store', store]);
+    const twice = JSON.parse((await runCli(['baseline', EXAMPLE, fw, '--store', store, '--format', 'json'])).stdout) as typeof j;
+    assert.deepEqual(
+      twice.flows.map((f) => [f.src, f.verdict, f.firewall]),
+      [
+        ['10.30.1.50', 'allowed', { allowed: 2, denied: 0 }],
+        ['10.40.3.25', 'violation', { allowed: 6, denied: 2 }],
       ],
     );
     const junk = join(dir, 'notes.txt');
