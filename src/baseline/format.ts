@@ -68,10 +68,17 @@ export function formatBaselineText(r: BaselineResult, opts: { top?: number; faci
     for (const a of unzoned.slice(0, top)) out.push(`  ${a.ip}  ${a.observed_roles.filter((x) => x !== 'unknown-device').join(', ')}`);
     if (unzoned.length > top) out.push(`  ... ${unzoned.length - top} more`);
   }
+  const few = Math.min(top, 10);
+  const listed = (as: typeof r.assets) => `${as.slice(0, few).map((a) => endpoint(a.ip, a.asset)).join(', ')}${as.length > few ? `, ... ${as.length - few} more` : ''}`;
+  const unlisted = r.assets.filter((a) => a.observed_roles.includes('not-in-inventory'));
+  if (unlisted.length) {
+    out.push('');
+    out.push(`Devices in a zone's subnet that the model does not list as assets (${unlisted.length}): ${listed(unlisted)}`);
+  }
   const controllers = r.assets.filter((a) => a.observed_roles.includes('controller'));
   if (controllers.length) {
     out.push('');
-    out.push(`Controllers observed (${controllers.length}): ${controllers.slice(0, top).map((a) => endpoint(a.ip, a.asset)).join(', ')}${controllers.length > top ? ', ...' : ''}`);
+    out.push(`Controllers observed (${controllers.length}): ${listed(controllers)}`);
   }
   const diags = r.diagnostics.filter((d) => d.severity !== 'info');
   if (diags.length) {

@@ -130,6 +130,7 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       const o = owner(ip);
       const r = [...roles.get(ip)!].sort();
       if (!o) r.push('unknown-device');
+      else if (!o.assetId) r.push('not-in-inventory');
       return { ip, zone: o?.zoneId ?? null, asset: o?.assetId ?? null, model_role: o?.assetId ? (assetsById.get(o.assetId)?.role ?? null) : null, observed_roles: r };
     });
   const by_reason = Object.fromEntries(REASON_ORDER.map((r) => [r, 0])) as Record<Reason, number>;

@@ -3,7 +3,7 @@
  * model's structured dialect: flows grouped per zone pair; endpoints are asset ids when the model names the
  * address, else the zone id. Unzoned endpoints are listed for zoning first, never proposed as conduit flows.
  */
-import { stringify } from 'yaml';
+import { Document, isScalar, visit } from 'yaml';
 import type { Model } from '../model/types.ts';
 import { protocolForPort } from '../model/protocols.ts';
 import { isModbusWrite } from '../modbus/codes.ts';
@@ -76,7 +76,16 @@ export function proposeConduits(model: Model, flows: readonly BaselineFlow[], so
   let text = '# Proposed conduit flows from observed cross-zone traffic (otzones baseline).\n';
   text += '# Entries under an existing conduit id are additions to that conduit; review each before adding it to the model.\n';
   if (conduits.length === 0) text += 'conduits: []\n';
-  else text += stringify({ conduits }, { lineWidth: 0 });
+  else {
+    // Lists of scalars in flow style, as the model files write them: `connects: [Z5-ENT, Z2-BPCS]`.
+    const doc = new Document({ conduits });
+    visit(doc, {
+      Seq(_, node) {
+        if (node.items.every((i) => isScalar(i))) node.flow = true;
+      },
+    });
+    text += doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  }
   if (unzoned.size) {
     text += `# Not proposed: ${unzoned.size} address(es) outside every zone; assign them to a zone first:\n`;
     const list = [...unzoned].map((ip) => [sortKey(ip), ip]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -120,4 +120,23 @@ test('text summary: counts, reasons and the worst violation first; SARIF carries
   const sarif = JSON.parse(s.stdout) as { runs: { results: { ruleId: string }[] }[] };
   assert.deepEqual(sarif.runs[0].results.map((r) => r.ruleId), ['ZC880', 'ZC881', 'ZC884']);
   assert.ok(readFileSync(PCAP).length > 0);
+});
+
+test('the proposed conduit flows, merged into the model, cover every planted flow but the unzoned device', async () => {
+  const { parseDocument } = await import('yaml');
+  const first = (await baseline([PCAP])).json!;
+  const proposal = parse(first.proposed_conduits_yaml) as { conduits: { conduit_id: string; protocols_allowed: unknown[] }[] };
+  const doc = parseDocument(readFileSync(EXAMPLE, 'utf8'));
+  const conduits = doc.get('conduits') as import('yaml').YAMLSeq;
+  for (const c of proposal.conduits) {
+    const existing = conduits.items.find((n) => (n as import('yaml').YAMLMap).get('conduit_id') === c.conduit_id) as import('yaml').YAMLMap | undefined;
+    if (existing) for (const f of c.protocols_allowed) (existing.get('protocols_allowed') as import('yaml').YAMLSeq).add(doc.createNode(f));
+    else conduits.add(doc.createNode(c));
+  }
+  const merged = join(dir, 'merged.yaml');
+  writeFileSync(merged, doc.toString());
+  const r = await runCli(['baseline', merged, PCAP, '--format', 'json']);
+  assert.equal(r.code, 1, r.stderr);
+  const j = JSON.parse(r.stdout) as { violations: Flow[] };
+  assert.deepEqual(j.violations.map(pick), [EXPECTED[2]], 'only the rogue device is left');
 });
