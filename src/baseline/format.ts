@@ -61,6 +61,12 @@ export function formatBaselineText(r: BaselineResult, opts: { top?: number; faci
   } else {
     out.push('No violations: every cross-zone flow observed is allowed by a conduit.');
   }
+  const noted = r.flows.filter((f) => f.notes?.length);
+  if (noted.length) {
+    out.push('');
+    out.push(`Allowed flows that miss a requirement of their conduit (${noted.length}):`);
+    for (const f of noted.slice(0, top)) out.push(`  ${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${f.transport}/${f.dst_port} ${f.protocol}: ${f.notes!.join('; ')}`);
+  }
   const unzoned = r.assets.filter((a) => a.zone === null);
   if (unzoned.length) {
     out.push('');

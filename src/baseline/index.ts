@@ -66,6 +66,7 @@ export function runBaseline(input: BaselineInput): BaselineResult {
   const zones = new ZoneTable(new ZoneIndex(model));
   const judge = new PolicyJudge(ir);
   const agg = aggregate(input.observations);
+  const rulesById = new Map(ir.rules.map((r) => [r.id, r]));
   const assetsById = new Map<string, { role?: string }>();
   for (const z of model.zones) for (const a of z.assets) if (a.id) assetsById.set(a.id, a);
   const owners = new Map<string, Owner | undefined>();
@@ -104,6 +105,10 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     };
     if (f.protocol === 'dnp3') out.function_codes = codesOut(f.requestCodes, false);
     if (f.fwAllowed || f.fwDenied) out.firewall = { allowed: f.fwAllowed, denied: f.fwDenied };
+    const mode = j.rule ? rulesById.get(j.rule)?.app.securityMode : undefined;
+    if (mode && !/^none$/i.test(mode) && f.appCodes['security:none']) {
+      out.notes = [`${j.conduit} requires OPC UA security mode ${mode}; ${f.appCodes['security:none']} secure channel(s) opened with SecurityPolicy#None`];
+    }
     return out;
   });
   // Sort keys computed once per flow (a million flows sort in about a second).

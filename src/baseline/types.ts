@@ -32,6 +32,8 @@ export interface BaselineFlow {
   firewall?: { allowed: number; denied: number };
   /** First input the flow was seen in (file, or file:line for logs). */
   evidence: string;
+  /** Requirements of the allowing conduit flow the traffic does not meet (e.g. OPC UA without security). */
+  notes?: string[];
 }
 
 export interface BaselineAsset {

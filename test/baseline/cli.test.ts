@@ -119,3 +119,27 @@ test('--progress when stderr is not a terminal: plain lines with bytes, packets/
   const quiet = await runCli(['baseline', EXAMPLE, p]);
   assert.equal(quiet.stderr, '', 'no progress unless asked or on a terminal');
 });
+
+test('OPC UA without security on a conduit flow that requires SignAndEncrypt: allowed, with a note', async () => {
+  // HMI-01 → HIST-01:4840 is allowed by C1-BPCS-OPS with security_mode SignAndEncrypt (examples/refinery-unit3.yaml).
+  const uri = [...Buffer.from('http://opcfoundation.org/UA/SecurityPolicy#None')];
+  const opn = [0x4f, 0x50, 0x4e, 0x46, 0, 0, 0, 0, 0, 0, 0, 0, uri.length, 0, 0, 0, ...uri];
+  opn[4] = opn.length;
+  const hel = [0x48, 0x45, 0x4c, 0x46, 32, 0, 0, 0, ...new Array(24).fill(0)];
+  const frames = [
+    tcpFrame('10.20.2.11', 50000, HIST, 4840, 10, 0x02),
+    tcpFrame(HIST, 4840, '10.20.2.11', 50000, 500, 0x12),
+    tcpFrame('10.20.2.11', 50000, HIST, 4840, 11, 0x18, hel),
+    tcpFrame('10.20.2.11', 50000, HIST, 4840, 11 + hel.length, 0x18, opn),
+  ];
+  const p = join(dir, 'opcua-none.pcap');
+  writeFileSync(p, pcap(frames.map((data, i) => ({ tsUs: 1.7e15 + i, data }))));
+  const r = await runCli(['baseline', EXAMPLE, p, '--format', 'json']);
+  assert.equal(r.code, 0);
+  const f = (JSON.parse(r.stdout) as { flows: { verdict: string; app_codes: Record<string, number>; notes?: string[] }[] }).flows[0];
+  assert.equal(f.verdict, 'allowed');
+  assert.deepEqual(f.app_codes, { hel: 1, opn: 1, 'security:none': 1 });
+  assert.deepEqual(f.notes, ['C1-BPCS-OPS requires OPC UA security mode SignAndEncrypt; 1 secure channel(s) opened with SecurityPolicy#None']);
+  const t = await runCli(['baseline', EXAMPLE, p]);
+  assert.match(t.stdout, /Allowed flows that miss a requirement of their conduit \(1\):\n {2}10\.20\.2\.11 \(HMI-01\) -> 10\.30\.1\.50 \(HIST-01\) {2}tcp\/4840 opcua: C1-BPCS-OPS requires/);
+});
