@@ -61,6 +61,15 @@ export function formatBaselineText(r: BaselineResult, opts: { top?: number; faci
   } else {
     out.push('No violations: every cross-zone flow observed is allowed by a conduit.');
   }
+  const few = Math.min(top, 10);
+  const fwBlocked = r.flows.filter((f) => f.firewall?.denied && f.verdict !== 'violation');
+  const fwPassed = r.violations.filter((f) => f.firewall?.allowed);
+  if (fwBlocked.length || fwPassed.length) {
+    out.push('');
+    out.push(`Firewall logs against the conduits: ${fwBlocked.length} legitimate flow(s) the firewall denied or would deny (enforcement breaks them), ${fwPassed.length} violation(s) the firewall let through`);
+    for (const f of fwBlocked.slice(0, few)) out.push(`  denied but ${f.verdict}: ${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${f.transport}/${f.dst_port} (${f.firewall!.denied} denied record(s), ${f.evidence})`);
+    for (const f of fwPassed.slice(0, few)) out.push(`  let through: ${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${f.transport}/${f.dst_port} ${f.reasons.join(', ')} (${f.firewall!.allowed} allowed record(s), ${f.evidence})`);
+  }
   const noted = r.flows.filter((f) => f.notes?.length);
   if (noted.length) {
     out.push('');
@@ -74,7 +83,6 @@ export function formatBaselineText(r: BaselineResult, opts: { top?: number; faci
     for (const a of unzoned.slice(0, top)) out.push(`  ${a.ip}  ${a.observed_roles.filter((x) => x !== 'unknown-device').join(', ')}`);
     if (unzoned.length > top) out.push(`  ... ${unzoned.length - top} more`);
   }
-  const few = Math.min(top, 10);
   const listed = (as: typeof r.assets) => `${as.slice(0, few).map((a) => endpoint(a.ip, a.asset)).join(', ')}${as.length > few ? `, ... ${as.length - few} more` : ''}`;
   const unlisted = r.assets.filter((a) => a.observed_roles.includes('not-in-inventory'));
   if (unlisted.length) {

@@ -1,5 +1,6 @@
 /** Shared helpers for text log inputs: address checks, syslog timestamps, observation building. */
 import { parseIp } from '../net/ip.ts';
+import { protocolForPort } from '../model/protocols.ts';
 import { emptyObservation, SERVER_PORTS, type Observation, type ObservedTransport } from '../capture/observation.ts';
 
 export interface LogParse {
@@ -72,6 +73,9 @@ export function observation(
 ): Observation {
   const o = emptyObservation({ family: src.family, src: src.text, dst: dst.text, transport: proto.transport, ipProto: proto.ipProto, srcPort: sport, dstPort: dport, file });
   o.line = line;
+  // A log shows no payload: name the service by its port (captures classify by content instead).
+  if (proto.transport === 'tcp' || proto.transport === 'udp') o.protocol = protocolForPort(proto.transport, dport)?.name ?? 'unknown';
+  else if (proto.transport === 'icmp') o.protocol = 'icmp';
   if (proto.transport === 'icmp' || proto.transport === 'other') {
     o.srcPort = 0;
     o.dstPort = 0;

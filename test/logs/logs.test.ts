@@ -148,6 +148,8 @@ test('CLI: logs and captures together; firewall outcomes on the flows; unknown i
         ['10.40.3.25', 'violation', ['no-conduit'], { allowed: 3, denied: 1 }, `${fw}:2`],
       ],
     );
+    const text = (await runCli(['baseline', EXAMPLE, fw])).stdout;
+    assert.match(text, /Firewall logs against the conduits: 0 legitimate flow\(s\) the firewall denied or would deny \(enforcement breaks them\), 1 violation\(s\) the firewall let through\n {2}let through: 10\.40\.3\.25 \(ENT-USERS\) -> 10\.20\.2\.12 \(HMI-02\) {2}tcp\/3389 no-conduit \(3 allowed record\(s\), /);
     // The same log ingested twice into a store: firewall outcomes add up per flow.
     const store = join(dir, 'fw.duckdb');
     await runCli(['baseline', EXAMPLE, fw, '--store', store]);
