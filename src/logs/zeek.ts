@@ -42,7 +42,9 @@ function handleRow(p: LogParse, file: string, line: number, r: Row, path: string
   if (!src || !dst) return skip(p, 'record without readable id.orig_h / id.resp_h', line);
   const sport = num(get('id.orig_p'));
   const dport = num(get('id.resp_p'));
-  const ts = num(get('ts'));
+  const rawTs = get('ts');
+  // Epoch seconds (TSV, JSON default) or ISO 8601 (LogAscii::json_timestamps = JSON::TS_ISO8601).
+  const ts = typeof rawTs === 'string' && /^\d{4}-\d\d-\d\dT/.test(rawTs) ? Date.parse(rawTs) / 1000 : num(rawTs);
   const dur = num(get('duration'));
   if (path === 'conn') {
     const proto = transportOf(String(get('proto') ?? 'tcp'));

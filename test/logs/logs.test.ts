@@ -77,6 +77,12 @@ test('Zeek JSON lines read like TSV', () => {
     })
     .join('\n');
   assert.equal(detectLogKind(json), 'zeek');
+  // Real timestamps, as epoch seconds and as ISO 8601 (json_timestamps = JSON::TS_ISO8601).
+  const row = { ts: 1771833600.25, uid: 'C1', 'id.orig_h': '10.30.1.50', 'id.orig_p': 40001, 'id.resp_h': '10.20.1.10', 'id.resp_p': 502, proto: 'tcp', duration: 2 };
+  const epoch = parseZeek(JSON.stringify(row), 'x').observations[0];
+  const iso = parseZeek(JSON.stringify({ ...row, ts: '2026-02-23T08:00:00.250000Z' }), 'x').observations[0];
+  assert.deepEqual([epoch.first, epoch.last], [1771833600250000, 1771833602250000]);
+  assert.deepEqual([iso.first, iso.last], [epoch.first, epoch.last]);
   const fromJson = parseZeek(json, 'x').observations;
   assert.equal(fromJson.length, 34);
   assert.deepEqual(
