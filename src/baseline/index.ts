@@ -44,7 +44,20 @@ export interface BaselineInput {
 
 const NONE: Record<string, number> = Object.freeze({}) as Record<string, number>;
 
+/** Output maps shared between flows with equal counts (see observationsFrom); never mutated after creation. */
+const outCache = new WeakMap<Record<number, number>, [Record<string, number>?, Record<string, number>?]>();
+
 function codesOut(m: Record<number, number>, exceptions: boolean): Record<string, number> {
+  const cached = outCache.get(m);
+  const slot = exceptions ? 1 : 0;
+  if (cached?.[slot]) return cached[slot]!;
+  const r = codesOutNew(m, exceptions);
+  if (cached) cached[slot] = r;
+  else outCache.set(m, exceptions ? [undefined, r] : [r]);
+  return r;
+}
+
+function codesOutNew(m: Record<number, number>, exceptions: boolean): Record<string, number> {
   let any = false;
   for (const _ in m) {
     any = true;

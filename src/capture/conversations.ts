@@ -180,6 +180,22 @@ export function observationsFrom(t: ConnTable, codes: CodeCounter, files: readon
       obs.appCodes[name] = (obs.appCodes[name] ?? 0) + n;
     }
   });
+  // Hash-consing: flows with equal counts share one map (a million short polls all carry {3: 1}). Maps are
+  // treated as immutable from here on (addCodes copies before writing).
+  const interned = new Map<string, Record<number, number>>();
+  const intern = <T extends Record<string | number, number>>(m: T): T => {
+    if (m === NO_CODES) return m;
+    let key = '';
+    for (const c in m) key += `${c}:${m[c]},`;
+    const hit = interned.get(key);
+    if (hit) return hit as T;
+    interned.set(key, m);
+    return m;
+  };
+  for (const obs of out) {
+    obs.requestCodes = intern(obs.requestCodes);
+    obs.responseCodes = intern(obs.responseCodes);
+  }
   return out;
 }
 
