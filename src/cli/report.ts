@@ -3,9 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { jsonEnvelope } from '../diagnostics/format.ts';
-import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { validateFile } from '../index.ts';
-import { checkRisk } from '../risk/check.ts';
 import { buildReport, reportHasErrors } from '../report/build.ts';
 import { EvidenceError, parseBaseline, parseProbe, parseVerify, type Evidence } from '../report/evidence.ts';
 import { renderText } from '../report/text.ts';
@@ -13,7 +12,7 @@ import { renderMarkdown } from '../report/markdown.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderDiagram } from '../report/diagram.ts';
 import { htmlToPdf, PdfError } from '../report/pdf.ts';
-import { loadModelForCommand, type LoadedModel } from './common.ts';
+import { loadModelForCommand } from './common.ts';
 import { parseFormat, UsageError, type CliIO } from './io.ts';
 import type { CommandState } from './main.ts';
 
@@ -33,12 +32,9 @@ export function readEvidence<T>(io: CliIO, file: string, parse: (f: string, t: s
   }
 }
 
-/** Design diagnostics for the report: every design rule plus the risk checks (deduplicated in case validate runs them too). */
-export function reportDiagnostics(file: string, io: CliIO, loaded: LoadedModel): { diagnostics: Diagnostic[] } {
-  const v = validateFile(file, io.cwd);
-  const seen = new Set(v.diagnostics.map((d) => `${d.code}|${d.path}|${d.message}`));
-  const extra = checkRisk(loaded.model, loaded.locate).filter((d) => !seen.has(`${d.code}|${d.path}|${d.message}`));
-  return { diagnostics: sortDiagnostics([...v.diagnostics, ...extra]) };
+/** Design diagnostics for the report: what `validate` reports (design rules and risk checks). */
+export function reportDiagnostics(file: string, io: CliIO): { diagnostics: Diagnostic[] } {
+  return { diagnostics: validateFile(file, io.cwd).diagnostics };
 }
 
 export function registerReport(program: Command, io: CliIO, state: CommandState): void {
@@ -71,7 +67,7 @@ Examples:
         baseline: (opts.baseline ?? []).map((f) => readEvidence(io, f, parseBaseline)),
         probe: opts.probe ? readEvidence(io, opts.probe, parseProbe) : undefined,
       };
-      const { diagnostics } = reportDiagnostics(file, io, loaded);
+      const { diagnostics } = reportDiagnostics(file, io);
       const report = buildReport({ model: loaded.model, diagnostics, evidence, locate: loaded.locate });
       const diagram = () => renderDiagram(loaded.model, { violations: report.violations });
       const out = opts.out ? resolve(io.cwd, opts.out) : undefined;

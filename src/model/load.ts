@@ -65,7 +65,7 @@ export function loadModelFile(file: string): LoadResult {
 
 export function loadModelText(text: string, file = '<model>'): LoadResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' });
   const locate = makeLocator(doc, lineCounter);
   const sink = new DiagnosticSink(file, locate);
   const fromYamlError = (e: YAMLError, severity: 'error' | 'warning') => {

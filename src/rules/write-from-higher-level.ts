@@ -1,5 +1,6 @@
 /** ZC503: no write-capable industrial protocol is initiated from a higher Purdue level into a lower one. */
-import { MODBUS_READ_ONLY, protocolInfo } from '../model/protocols.ts';
+import { protocolInfo } from '../model/protocols.ts';
+import { isModbusWrite } from '../model/modbus-codes.ts';
 import type { Flow } from '../model/types.ts';
 import { defineRule } from './rule.ts';
 import { endpointZones, indexModel, levelText } from './model-helpers.ts';
@@ -11,8 +12,8 @@ const DNP3_READ_ONLY = [0, 1];
 function unrestricted(f: Flow): string | undefined {
   if (f.protocol === 'modbus') {
     if (!f.functionCodes) return 'no `function_codes` list restricts it to reads';
-    const writes = f.functionCodes.filter((fc) => !(MODBUS_READ_ONLY as readonly number[]).includes(fc));
-    return writes.length ? `its function codes include ${writes.join(', ')}, which are not read-only (1-4)` : undefined;
+    const writes = f.functionCodes.filter((fc) => isModbusWrite(fc));
+    return writes.length ? `its function codes include ${writes.join(', ')}, which can change device state` : undefined;
   }
   if (f.protocol === 'dnp3' && f.dnp3FunctionCodes) {
     const writes = f.dnp3FunctionCodes.filter((fc) => !DNP3_READ_ONLY.includes(fc));

@@ -3,8 +3,6 @@
  * model, design diagnostics (design rules + risk checks) and the attached verify/baseline/probe results.
  */
 import { basename, extname } from 'node:path';
-import { sortDiagnostics } from '../diagnostics/diagnostic.ts';
-import { checkRisk } from '../risk/check.ts';
 import { buildReport } from '../report/build.ts';
 import { EvidenceError, parseBaseline, parseProbe, parseVerify, type Evidence } from '../report/evidence.ts';
 import { renderMarkdown } from '../report/markdown.ts';
@@ -36,9 +34,7 @@ export function reportProvider(env: Record<string, string | undefined> = {}): Re
     formats,
     async render(s, format) {
       if (!s.model) throw new ReportUnavailable('the model cannot be used; see Diagnostics');
-      const seen = new Set(s.validation.diagnostics.map((d) => `${d.code}|${d.path}|${d.message}`));
-      const extra = checkRisk(s.model, s.locate).filter((d) => !seen.has(`${d.code}|${d.path}|${d.message}`));
-      const diagnostics = sortDiagnostics([...s.validation.diagnostics, ...extra]);
+      const diagnostics = s.validation.diagnostics;
       const report = buildReport({ model: s.model, diagnostics, evidence: evidenceOf(s), ir: s.ir });
       const name = `${basename(s.model.file, extname(s.model.file))}-report`;
       if (format === 'md') return { body: renderMarkdown(report), type: 'text/markdown; charset=utf-8', filename: `${name}.md` };
