@@ -101,3 +101,17 @@ conduits:
   assert.ok(r.diagnostics.some((d) => d.code === 'ZC111'));
   assert.ok(r.diagnostics.some((d) => d.code === 'ZC113'));
 });
+
+test('the fast path (js-yaml, positions on demand) and the positioned path agree', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { loadWithPositions } = await import('../../src/model/load.ts');
+  const { ROOT } = await import('../helpers/paths.ts');
+  const { join } = await import('node:path');
+  for (const f of [EXAMPLE, SEED, join(ROOT, 'examples/refinery-unit3-risk.yaml')]) {
+    const text = readFileSync(f, 'utf8');
+    const fast = loadModelText(text, 'm.yaml');
+    const full = loadWithPositions(text, 'm.yaml');
+    assert.deepEqual(fast.model, full.model, f);
+    assert.deepEqual(fast.diagnostics, full.diagnostics, f);
+  }
+});
