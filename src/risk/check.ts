@@ -8,6 +8,7 @@ import { defineCode, type CodeInfo } from '../diagnostics/codes.ts';
 import { FRS, type FR, type Locator, type Model } from '../model/types.ts';
 import { assessRisk, riskSection } from './method.ts';
 import { achievedLevels } from './sl.ts';
+import { diagnosticAt } from '../rules/rule.ts';
 
 export const FR_LABEL: Record<FR, string> = { IAC: 'FR 1 IAC', UC: 'FR 2 UC', SI: 'FR 3 SI', DC: 'FR 4 DC', RDF: 'FR 5 RDF', TRE: 'FR 6 TRE', RA: 'FR 7 RA' };
 
@@ -31,20 +32,7 @@ function frList(frs: FR[]): string {
 export function checkRisk(model: Model, locate: Locator = () => undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
   const add = (info: CodeInfo, path: string, message: string, ids: string[], notes?: string[], severity?: Severity) => {
-    const pos = locate(path);
-    out.push({
-      code: info.code,
-      severity: severity ?? info.severity,
-      message,
-      file: model.file,
-      line: pos?.line,
-      column: pos?.column,
-      endLine: pos?.endLine,
-      endColumn: pos?.endColumn,
-      path,
-      ids: [...new Set(ids)],
-      ...(notes?.length ? { notes } : {}),
-    });
+    out.push(diagnosticAt(locate, model.file, { code: info.code, severity: severity ?? info.severity, path, message, ids, notes }));
   };
   const zones = new Map(model.zones.map((z) => [z.id, z]));
   const risk = riskSection(model);

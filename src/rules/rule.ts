@@ -35,24 +35,33 @@ export function runRule(rule: Rule, model: Model, locate: Locator): Diagnostic[]
     model,
     locate,
     report({ path, message, ids, notes, severity, key }) {
-      const pos = locate(path, { key });
-      out.push({
-        code: rule.meta.code,
-        severity: severity ?? rule.meta.severity,
-        message,
-        file: model.file,
-        line: pos?.line,
-        column: pos?.column,
-        endLine: pos?.endLine,
-        endColumn: pos?.endColumn,
-        path,
-        ids: [...new Set(ids)],
-        ...(notes?.length ? { notes } : {}),
-      });
+      out.push(diagnosticAt(locate, model.file, { code: rule.meta.code, severity: severity ?? rule.meta.severity, path, message, ids, notes, key }));
     },
   };
   rule.check(ctx);
   return out;
+}
+
+/** A diagnostic placed at a model path (design rules and the risk checks share this). */
+export function diagnosticAt(
+  locate: Locator,
+  file: string,
+  d: { code: string; severity: Severity; path: string; message: string; ids: string[]; notes?: string[]; key?: boolean },
+): Diagnostic {
+  const pos = locate(d.path, { key: d.key });
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    file,
+    line: pos?.line,
+    column: pos?.column,
+    endLine: pos?.endLine,
+    endColumn: pos?.endColumn,
+    path: d.path,
+    ids: [...new Set(d.ids)],
+    ...(d.notes?.length ? { notes: d.notes } : {}),
+  };
 }
 
 /** Levenshtein distance (case-insensitive), for "did you mean" suggestions. */
