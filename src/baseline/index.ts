@@ -18,8 +18,40 @@ export type { BaselineFlow, BaselineResult, BaselineAsset } from './types.ts';
 
 export const REASON_ORDER: readonly Reason[] = ['function-code-not-allowed', 'no-conduit', 'wrong-direction', 'port-not-allowed', 'unzoned-endpoint'];
 
+const DAY_MS = 86_400_000;
+/** Date part (`2024-05-01T`) of the last day formatted: flows of one capture share a handful of days. */
+let isoDay = NaN;
+let isoDayText = '';
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
 function iso(us: number): string | null {
-  return Number.isFinite(us) ? new Date(Math.floor(us / 1000)).toISOString() : null;
+  if (!Number.isFinite(us)) return null;
+  const ms = Math.floor(us / 1000);
+  if (ms === isoLastMs) return isoLast;
+  isoLastMs = ms;
+  isoLast = isoFormat(ms);
+  return isoLast;
+}
+
+let isoLastMs = NaN;
+let isoLast = '';
+
+function isoFormat(ms: number): string {
+  // Years 1970-9999 without a Date object per flow (same text as toISOString); others through Date.
+  if (!(ms >= 0 && ms < 253402300800000)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== isoDay) {
+    isoDay = day;
+    isoDayText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  let r = ms - day * DAY_MS;
+  const milli = r % 1000;
+  r = (r - milli) / 1000;
+  const sec = r % 60;
+  r = (r - sec) / 60;
+  const min = r % 60;
+  const hour = (r - min) / 60;
+  return `${isoDayText}${pad2(hour)}:${pad2(min)}:${pad2(sec)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
 /** Numeric sort key for addresses: IPv4 before IPv6, numerically. */
@@ -40,6 +72,8 @@ export interface BaselineInput {
   inputs?: number;
   decode?: Record<string, number>;
   diagnostics?: Diagnostic[];
+  /** Empty the `observations` array once aggregated, so its records can be collected (the CLI owns it). */
+  releaseObservations?: boolean;
 }
 
 const NONE: Record<string, number> = Object.freeze({}) as Record<string, number>;
@@ -79,6 +113,9 @@ export function runBaseline(input: BaselineInput): BaselineResult {
   const zones = new ZoneTable(new ZoneIndex(model));
   const judge = new PolicyJudge(ir);
   const agg = aggregate(input.observations);
+  // The caller's observations are no longer needed once aggregated (CLI: a million of them).
+  if (input.releaseObservations && Array.isArray(input.observations)) input.observations.length = 0;
+  const roles = observedRoles(agg);
   const rulesById = new Map(ir.rules.map((r) => [r.id, r]));
   const assetsById = new Map<string, { role?: string }>();
   for (const z of model.zones) for (const a of z.assets) if (a.id) assetsById.set(a.id, a);
@@ -87,7 +124,13 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     if (!owners.has(ip)) owners.set(ip, zones.lookup(ip));
     return owners.get(ip);
   };
-  const flows: BaselineFlow[] = agg.map((f: AggregatedFlow) => {
+  const flows: BaselineFlow[] = new Array(agg.length);
+  for (let i = 0; i < agg.length; i++) {
+    flows[i] = toFlow(agg[i]);
+    agg[i] = undefined as unknown as AggregatedFlow; // each aggregated record is garbage once its output record exists
+  }
+  agg.length = 0;
+  function toFlow(f: AggregatedFlow): BaselineFlow {
     const so = owner(f.src);
     const dOwn = owner(f.dst);
     const j = judge.judge(f, so, dOwn);
@@ -123,25 +166,54 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       out.notes = [`${j.conduit} requires OPC UA security mode ${mode}; ${f.appCodes['security:none']} secure channel(s) opened with SecurityPolicy#None`];
     }
     return out;
-  });
-  // Sort keys computed once per flow (a million flows sort in about a second).
+  }
+  // Sort: each distinct address ranked once by its key, then flows ordered on (rank, rank, transport, port)
+  // held in typed arrays: no key string per flow (a million flows sort in a fraction of a second).
   const ipKeys = new Map<string, string>();
   const ik = (ip: string) => {
     let k = ipKeys.get(ip);
     if (k === undefined) ipKeys.set(ip, (k = ipSortKey(ip)));
     return k;
   };
-  const sortKeys = flows.map((f) => `${ik(f.src)}|${ik(f.dst)}|${f.transport}|${String(f.dst_port).padStart(5, '0')}`);
-  const order = Array.from(flows.keys()).sort((a, b) => cmp(sortKeys[a], sortKeys[b]));
+  const n = flows.length;
+  const ipRank = new Map<string, number>();
+  for (const f of flows) {
+    if (!ipRank.has(f.src)) ipRank.set(f.src, 0);
+    if (!ipRank.has(f.dst)) ipRank.set(f.dst, 0);
+  }
+  const ipList = [...ipRank.keys()].map((ip) => [ik(ip), ip] as const).sort((a, b) => cmp(a[0], b[0]));
+  for (let i = 0, r = 0; i < ipList.length; i++) {
+    if (i > 0 && ipList[i][0] !== ipList[i - 1][0]) r++;
+    ipRank.set(ipList[i][1], r);
+  }
+  const transports = [...new Set(flows.map((f) => f.transport))].sort(cmp);
+  const srcRank = new Float64Array(n);
+  const dstRank = new Float64Array(n);
+  const tail = new Float64Array(n); // transport rank * 2^20 + port (ports are < 2^16; keys equal ⇔ strings equal)
+  for (let i = 0; i < n; i++) {
+    const f = flows[i];
+    srcRank[i] = ipRank.get(f.src)!;
+    dstRank[i] = ipRank.get(f.dst)!;
+    tail[i] = transports.indexOf(f.transport) * 1048576 + f.dst_port;
+  }
+  ipRank.clear();
+  // Stable, as Array.prototype.sort on the flows' original positions was.
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => srcRank[a] - srcRank[b] || dstRank[a] - dstRank[b] || tail[a] - tail[b] || a - b,
+  );
   const sorted = order.map((i) => flows[i]);
+  order.length = 0;
   flows.length = 0;
   for (const f of sorted) flows.push(f);
-  const violations = flows.filter((f) => f.verdict === 'violation');
-  const pos = new Map(flows.map((f, i) => [f, i]));
-  const ranks = new Map(violations.map((f) => [f, rank(f)]));
-  violations.sort((a, b) => ranks.get(a)! - ranks.get(b)! || b.packets - a.packets || pos.get(a)! - pos.get(b)!);
+  sorted.length = 0;
+  const vIdx: number[] = [];
+  for (let i = 0; i < n; i++) if (flows[i].verdict === 'violation') vIdx.push(i);
+  const vRank = new Int8Array(n);
+  for (const i of vIdx) vRank[i] = rank(flows[i]);
+  vIdx.sort((a, b) => vRank[a] - vRank[b] || flows[b].packets - flows[a].packets || a - b);
+  const violations = vIdx.map((i) => flows[i]);
+  vIdx.length = 0;
 
-  const roles = observedRoles(agg);
   const assets: BaselineAsset[] = [...roles.keys()]
     .sort((a, b) => cmp(ipSortKey(a), ipSortKey(b)))
     .map((ip) => {
@@ -155,9 +227,13 @@ export function runBaseline(input: BaselineInput): BaselineResult {
   for (const v of violations) for (const r of v.reasons) by_reason[r]++;
   let packets = 0;
   let bytes = 0;
+  let intra_zone = 0;
+  let allowed = 0;
   for (const f of flows) {
     packets += f.packets;
     bytes += f.bytes;
+    if (f.verdict === 'intra-zone') intra_zone++;
+    else if (f.verdict === 'allowed') allowed++;
   }
   return {
     flows,
@@ -168,8 +244,8 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       packets,
       bytes,
       flows: flows.length,
-      intra_zone: flows.filter((f) => f.verdict === 'intra-zone').length,
-      allowed: flows.filter((f) => f.verdict === 'allowed').length,
+      intra_zone,
+      allowed,
       violations: violations.length,
       by_reason,
       unzoned_addresses: assets.filter((a) => a.zone === null).length,

@@ -215,7 +215,7 @@ Examples:
           store.close();
         }
       }
-      const result = runBaseline({ model: loaded.model, ir, observations: all, inputs: inputCount, decode, diagnostics });
+      const result = runBaseline({ model: loaded.model, ir, observations: all, inputs: inputCount, decode, diagnostics, releaseObservations: true });
       if (opts.propose) writeFileSync(resolve(io.cwd, opts.propose), result.proposed);
       if (format === 'json') {
         let buf = '';
