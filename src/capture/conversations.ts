@@ -161,18 +161,31 @@ export function observationsFrom(t: ConnTable, codes: CodeCounter, files: readon
     if (app === APP_TLS && dstPort === 443) obs.protocol = 'https';
     out.push(obs);
   }
-  // Function codes straight from the counter table into the observations (copy on first write).
+  // Function codes straight from the counter table into the observations. A flow's first code takes a shared
+  // one-entry map ({3: 1} for a million short polls, no object per flow); later codes copy it first.
+  const singles = new Map<number, Record<number, number>>();
+  const shared = new Set<Record<number, number>>();
+  const addCode = (m: Record<number, number>, code: number, n: number): Record<number, number> => {
+    if (m === NO_CODES && code < 65536 && n < 4294967296) {
+      const key = code * 4294967296 + n;
+      let one = singles.get(key);
+      if (!one) {
+        one = { [code]: n };
+        singles.set(key, one);
+        shared.add(one);
+      }
+      return one;
+    }
+    const w = m === NO_CODES ? {} : shared.has(m) ? { ...m } : m;
+    w[code] = (w[code] ?? 0) + n;
+    return w;
+  };
   codes.forEach((entry, dir, code, n) => {
     const obs = out[obsOf[entry]];
     const app = t.app[entry];
     if (app === APP_MODBUS || app === APP_DNP3) {
-      if (dir === sideOf[entry]) {
-        if (obs.requestCodes === NO_CODES) obs.requestCodes = {};
-        obs.requestCodes[code] = (obs.requestCodes[code] ?? 0) + n;
-      } else {
-        if (obs.responseCodes === NO_CODES) obs.responseCodes = {};
-        obs.responseCodes[code] = (obs.responseCodes[code] ?? 0) + n;
-      }
+      if (dir === sideOf[entry]) obs.requestCodes = addCode(obs.requestCodes, code, n);
+      else obs.responseCodes = addCode(obs.responseCodes, code, n);
     } else {
       const name = appName(app, code);
       if (!name) return;
@@ -184,7 +197,7 @@ export function observationsFrom(t: ConnTable, codes: CodeCounter, files: readon
   // treated as immutable from here on (addCodes copies before writing).
   const interned = new Map<string, Record<number, number>>();
   const intern = <T extends Record<string | number, number>>(m: T): T => {
-    if (m === NO_CODES) return m;
+    if (m === NO_CODES || shared.has(m)) return m;
     let key = '';
     for (const c in m) key += `${c}:${m[c]},`;
     const hit = interned.get(key);
