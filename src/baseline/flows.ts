@@ -36,11 +36,29 @@ export function flowKey(src: string, dst: string, transport: string, dstPort: nu
 }
 
 
+const TRANSPORT_INDEX: Record<string, number> = { tcp: 0, udp: 1, icmp: 2, other: 3 };
+const ID_LIMIT = 131072; // 2^17 addresses: ((src * 2^17 + dst) * 4 + transport) * 2^16 + port < 2^53
+
 export function aggregate(observations: Iterable<Observation>): AggregatedFlow[] {
-  const m = new Map<string, AggregatedFlow>();
+  // Numeric keys from address ids (no key string per flow); a flow whose ids or transport do not fit takes a
+  // string key, always the same one for that flow, so the two maps never split a flow.
+  const ids = new Map<string, number>();
+  const id = (ip: string) => {
+    let v = ids.get(ip);
+    if (v === undefined) ids.set(ip, (v = ids.size));
+    return v;
+  };
+  const byNumber = new Map<number, AggregatedFlow>();
+  const byString = new Map<string, AggregatedFlow>();
+  const out: AggregatedFlow[] = [];
   for (const o of observations) {
-    const k = flowKey(o.src, o.dst, o.transport, o.dstPort);
-    let f = m.get(k);
+    const si = id(o.src);
+    const di = id(o.dst);
+    const ti = TRANSPORT_INDEX.hasOwnProperty(o.transport) ? TRANSPORT_INDEX[o.transport] : -1;
+    const numeric = si < ID_LIMIT && di < ID_LIMIT && ti >= 0 && Number.isInteger(o.dstPort) && o.dstPort >= 0 && o.dstPort < 65536;
+    const nk = numeric ? ((si * ID_LIMIT + di) * 4 + ti) * 65536 + o.dstPort : 0;
+    const k = numeric ? '' : flowKey(o.src, o.dst, o.transport, o.dstPort);
+    let f = numeric ? byNumber.get(nk) : byString.get(k);
     const fresh = !f;
     if (!f) {
       f = {
@@ -65,7 +83,9 @@ export function aggregate(observations: Iterable<Observation>): AggregatedFlow[]
         fwDenied: 0,
         evidence: o.line !== undefined ? `${o.file}:${o.line}` : o.file,
       };
-      m.set(k, f);
+      if (numeric) byNumber.set(nk, f);
+      else byString.set(k, f);
+      out.push(f);
     }
     if (f.protocol === 'unknown' && o.protocol !== 'unknown') f.protocol = o.protocol;
     f.packets += o.packetsOut + o.packetsIn;
@@ -83,5 +103,5 @@ export function aggregate(observations: Iterable<Observation>): AggregatedFlow[]
     if (o.action === 'allowed') f.fwAllowed += o.connections;
     if (o.action === 'denied') f.fwDenied += o.connections;
   }
-  return [...m.values()];
+  return out;
 }
