@@ -9,19 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
-import { variant, zone } from './helpers.ts';
+import { dualStack } from './helpers.ts';
 
-const dualStack = () =>
-  variant((m) => {
-    zone(m, 'Z3-OPS').subnets.push('fd00:30::/64');
-    zone(m, 'Z3-OPS').assets.push({ id: 'HIST-V6', name: 'v6 historian', role: 'historian', ip: 'fd00:30::50' });
-    zone(m, 'Z2-BPCS').subnets.push('fd00:20::/64');
-    m.conduits[0].protocols_allowed.push(
-      { protocol: 'modbus', port: 502, from: 'HIST-V6', to: 'Z2-BPCS', function_codes: [3] },
-      { protocol: 'icmp', from: 'HIST-01', to: 'PLC-01' },
-      { protocol: 'tcp', port: ['1000-2000', 44818, 2222], from: 'HIST-01', to: ['PLC-01', 'PLC-02'] },
-    );
-  });
 
 test('asa dual-stack output: verify finds nothing wrong, ACEs stay within one family', async () => {
   const model = dualStack();

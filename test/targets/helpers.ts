@@ -25,3 +25,16 @@ export function variant(edit: (m: RawModel) => void, name = 'model.yaml'): strin
 export function zone(m: RawModel, id: string): RawModel {
   return m.zones.find((z: RawModel) => z.zone_id === id);
 }
+
+/** A model with an IPv6 zone and flow, an ICMP flow, a port range and several ports. */
+export const dualStack = () =>
+  variant((m) => {
+    zone(m, 'Z3-OPS').subnets.push('fd00:30::/64');
+    zone(m, 'Z3-OPS').assets.push({ id: 'HIST-V6', name: 'v6 historian', role: 'historian', ip: 'fd00:30::50' });
+    zone(m, 'Z2-BPCS').subnets.push('fd00:20::/64');
+    m.conduits[0].protocols_allowed.push(
+      { protocol: 'modbus', port: 502, from: 'HIST-V6', to: 'Z2-BPCS', function_codes: [3] },
+      { protocol: 'icmp', from: 'HIST-01', to: 'PLC-01' },
+      { protocol: 'tcp', port: ['1000-2000', 44818, 2222], from: 'HIST-01', to: ['PLC-01', 'PLC-02'] },
+    );
+  });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 import { rootSkipReason } from '../helpers/root.ts';
-import { variant, zone } from './helpers.ts';
+import { dualStack } from './helpers.ts';
 
 const skip = rootSkipReason(['nft', 'ip', 'iptables-restore', 'ip6tables-restore']);
 if (skip) console.log(`# skipping netfilter tests: ${skip}`);
@@ -42,18 +42,6 @@ async function compileTo(model: string, target: string, ext: string): Promise<st
   return file;
 }
 
-/** A model with an IPv6 zone and flow, an ICMP flow, a port range and several ports. */
-const dualStack = () =>
-  variant((m) => {
-    zone(m, 'Z3-OPS').subnets.push('fd00:30::/64');
-    zone(m, 'Z3-OPS').assets.push({ id: 'HIST-V6', name: 'v6 historian', role: 'historian', ip: 'fd00:30::50' });
-    zone(m, 'Z2-BPCS').subnets.push('fd00:20::/64');
-    m.conduits[0].protocols_allowed.push(
-      { protocol: 'modbus', port: 502, from: 'HIST-V6', to: 'Z2-BPCS', function_codes: [3] },
-      { protocol: 'icmp', from: 'HIST-01', to: 'PLC-01' },
-      { protocol: 'tcp', port: ['1000-2000', 44818, 2222], from: 'HIST-01', to: ['PLC-01', 'PLC-02'] },
-    );
-  });
 
 test('nftables: nft -c -f accepts the example ruleset and a dual-stack one', { skip }, async () => {
   for (const model of ['examples/refinery-unit3.yaml', dualStack()]) {
