@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx so a checkout works after `npm install` with no build step.
-import { tsImport } from 'tsx/esm/api';
+// Runs the prebuilt bundle in dist/ (scripts/build.mjs; `npm ci` / `npm install` build it) when it was built from the
+// sources as they are now. Otherwise — sources edited since, no build yet, or OTZONES_NO_BUNDLE=1 — it runs the
+// TypeScript sources through tsx, so a checkout works with no build step and always runs the code as it stands.
+import { fileURLToPath } from 'node:url';
+import { bundleIsFresh } from './bundle-check.js';
 
-const { main } = await tsImport('../src/cli/main.ts', import.meta.url);
+const noBundle = !!process.env.OTZONES_NO_BUNDLE && process.env.OTZONES_NO_BUNDLE !== '0';
+const { main } =
+  !noBundle && bundleIsFresh(fileURLToPath(new URL('..', import.meta.url)))
+    ? await import('../dist/main.js')
+    : await (await import('tsx/esm/api')).tsImport('../src/cli/main.ts', import.meta.url);
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
