@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { generateCapture, parseSize } from './gen-capture.ts';
 import { PacketDecoder } from '../src/capture/index.ts';
 import { readCaptureFile } from '../src/capture/reader.ts';
-import { observationsFrom } from '../src/capture/conversations.ts';
+import { addConversations } from '../src/capture/conversations.ts';
+import { FlowTable } from '../src/capture/flow-table.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const MODEL = join(ROOT, 'examples/refinery-unit3.yaml');
@@ -59,7 +60,9 @@ async function inner(files: string[]): Promise<void> {
   const rssLoop = process.memoryUsage().rss / 2 ** 20;
   const t1 = performance.now();
   const c1 = process.cpuUsage();
-  const obs = observationsFrom(dec.conns, dec.codes, dec.files);
+  dec.conns.releaseStreamState();
+  const table = new FlowTable(dec.conns.size);
+  addConversations(dec.conns, dec.codes, dec.files, table);
   const recSecs = (performance.now() - t1) / 1000;
   const recCpu = process.cpuUsage(c1);
   process.stdout.write(
@@ -68,7 +71,7 @@ async function inner(files: string[]): Promise<void> {
       cpu: (c.user + c.system) / 1e6,
       packets: dec.stats.packets,
       bytes,
-      flows: obs.length,
+      flows: table.size,
       rssMB: rssLoop,
       recSecs: secs + recSecs,
       recCpu: (c.user + c.system + recCpu.user + recCpu.system) / 1e6,

@@ -56,25 +56,26 @@ export function formatBaselineText(r: BaselineResult, opts: { top?: number; faci
       .join(', ');
     out.push(`Reasons: ${reasons}`);
     out.push('');
-    out.push(`Violations, most serious first${r.violations.length > top ? ` (top ${top} of ${r.violations.length}; --format json lists all)` : ''}:`);
-    for (const f of r.violations.slice(0, top)) out.push(`  ${flowLine(f)}`);
+    out.push(`Violations, most serious first${r.violationCount > top ? ` (top ${top} of ${r.violationCount}; --format json lists all)` : ''}:`);
+    for (let k = 0; k < Math.min(top, r.violationCount); k++) out.push(`  ${flowLine(r.violationAt(k))}`);
   } else {
     out.push('No violations: every cross-zone flow observed is allowed by a conduit.');
   }
   const few = Math.min(top, 10);
-  const fwBlocked = r.flows.filter((f) => f.firewall?.denied && f.verdict !== 'violation');
-  const fwPassed = r.violations.filter((f) => f.firewall?.allowed);
+  // Counted over every flow from columns; records are built only for the lines shown.
+  const fwBlocked = indexes(r.flowCount, (i) => !!r.firewallAt(i)?.denied && r.verdictAt(i) !== 'violation');
+  const fwPassed = indexes(r.violationCount, (k) => !!r.firewallAt(r.violationIndex(k))?.allowed);
   if (fwBlocked.length || fwPassed.length) {
     out.push('');
     out.push(`Firewall logs against the conduits: ${fwBlocked.length} legitimate flow(s) the firewall denied or would deny (enforcement breaks them), ${fwPassed.length} violation(s) the firewall let through`);
-    for (const f of fwBlocked.slice(0, few)) out.push(`  denied but ${f.verdict}: ${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${f.transport}/${f.dst_port} (${f.firewall!.denied} denied record(s), ${f.evidence})`);
-    for (const f of fwPassed.slice(0, few)) out.push(`  let through: ${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${f.transport}/${f.dst_port} ${f.reasons.join(', ')} (${f.firewall!.allowed} allowed record(s), ${f.evidence})`);
+    for (const f of fwBlocked.slice(0, few).map(r.flowAt)) out.push(`  denied but ${f.verdict}: ${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${f.transport}/${f.dst_port} (${f.firewall!.denied} denied record(s), ${f.evidence})`);
+    for (const f of fwPassed.slice(0, few).map(r.violationAt)) out.push(`  let through: ${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${f.transport}/${f.dst_port} ${f.reasons.join(', ')} (${f.firewall!.allowed} allowed record(s), ${f.evidence})`);
   }
-  const noted = r.flows.filter((f) => f.notes?.length);
+  const noted = indexes(r.flowCount, r.hasNotesAt);
   if (noted.length) {
     out.push('');
     out.push(`Allowed flows that miss a requirement of their conduit (${noted.length}):`);
-    for (const f of noted.slice(0, top)) out.push(`  ${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${f.transport}/${f.dst_port} ${f.protocol}: ${f.notes!.join('; ')}`);
+    for (const f of noted.slice(0, top).map(r.flowAt)) out.push(`  ${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${f.transport}/${f.dst_port} ${f.protocol}: ${f.notes!.join('; ')}`);
   }
   const unzoned = r.assets.filter((a) => a.zone === null);
   if (unzoned.length) {
@@ -108,6 +109,12 @@ export function formatBaselineText(r: BaselineResult, opts: { top?: number; faci
   return out.join('\n') + '\n';
 }
 
+function indexes(n: number, pred: (i: number) => boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (pred(i)) out.push(i);
+  return out;
+}
+
 export function formatBaselineJson(r: BaselineResult): string {
   return [...baselineJsonChunks(r)].join('');
 }
@@ -129,18 +136,15 @@ export function* baselineJsonChunks(r: BaselineResult): Generator<string> {
     }
     yield `${first ? '' : '\n  '}]${last ? '' : ','}\n`;
   };
-  const flowList = function* (name: string, items: readonly BaselineFlow[]): Generator<string> {
+  const w = new FlowJson();
+  // Records are built one at a time from the result's columns and dropped once encoded.
+  const flowList = function* (name: string, count: number, at: (i: number) => BaselineFlow): Generator<string> {
     yield `  ${JSON.stringify(name)}: [`;
-    const w = new FlowJson();
-    let first = true;
-    for (const it of items) {
-      yield `${first ? '\n' : ',\n'}    ${w.flow(it)}`;
-      first = false;
-    }
-    yield `${first ? '' : '\n  '}],\n`;
+    for (let i = 0; i < count; i++) yield `${i === 0 ? '\n' : ',\n'}    ${w.flow(at(i))}`;
+    yield `${count === 0 ? '' : '\n  '}],\n`;
   };
-  yield* flowList('flows', r.flows);
-  yield* flowList('violations', r.violations);
+  yield* flowList('flows', r.flowCount, r.flowAt);
+  yield* flowList('violations', r.violationCount, r.violationAt);
   yield* list('assets', r.assets);
   yield `  "summary": ${JSON.stringify(r.summary)},\n`;
   yield `  "proposed_conduits_yaml": ${JSON.stringify(r.proposed)},\n`;
@@ -150,7 +154,8 @@ export function* baselineJsonChunks(r: BaselineResult): Generator<string> {
 
 export function formatBaselineSarif(r: BaselineResult): string {
   const results: SarifResultInput[] = [];
-  for (const f of r.violations) {
+  for (let k = 0; k < r.violationCount; k++) {
+    const f = r.violationAt(k);
     const reason = f.reasons[0];
     const code = REASON_CODES[reason];
     const [file, line] = splitEvidence(f.evidence);

@@ -7,11 +7,11 @@ import { compilePolicy, type PolicyIR } from '../policy/ir.ts';
 import { ZoneIndex, type Owner } from '../policy/zone-index.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Observation } from '../capture/observation.ts';
-import { aggregate, type AggregatedFlow } from './flows.ts';
-import { PolicyJudge, type Reason } from './verdict.ts';
+import { FlowTable, NO_MAP, TRANSPORT_NAMES, type CodeMap } from '../capture/flow-table.ts';
+import { PolicyJudge, type JudgedFlow, type Judgement, type Reason } from './verdict.ts';
 import { ZoneTable, parseV4 } from './zones.ts';
-import { observedRoles } from './roles.ts';
-import { proposeConduits } from './propose.ts';
+import { observedRoleBits, roleNames } from './roles.ts';
+import { proposeConduits, type ProposalFlow } from './propose.ts';
 import type { BaselineAsset, BaselineFlow, BaselineResult } from './types.ts';
 
 export type { BaselineFlow, BaselineResult, BaselineAsset } from './types.ts';
@@ -67,31 +67,20 @@ export function ipSortKey(ip: string): string {
 
 export interface BaselineInput {
   model: Model;
-  observations: Iterable<Observation>;
+  /** Flows from captures (and anything else already in a table); observations are added to it. */
+  flows?: FlowTable;
+  observations?: Iterable<Observation>;
   ir?: PolicyIR;
   inputs?: number;
   decode?: Record<string, number>;
   diagnostics?: Diagnostic[];
-  /** Empty the `observations` array once aggregated, so its records can be collected (the CLI owns it). */
+  /** Empty the `observations` array once added, so its records can be collected (the CLI owns it). */
   releaseObservations?: boolean;
 }
 
 const NONE: Record<string, number> = Object.freeze({}) as Record<string, number>;
 
-/** Output maps shared between flows with equal counts (see observationsFrom); never mutated after creation. */
-const outCache = new WeakMap<Record<number, number>, [Record<string, number>?, Record<string, number>?]>();
-
-function codesOut(m: Record<number, number>, exceptions: boolean): Record<string, number> {
-  const cached = outCache.get(m);
-  const slot = exceptions ? 1 : 0;
-  if (cached?.[slot]) return cached[slot]!;
-  const r = codesOutNew(m, exceptions);
-  if (cached) cached[slot] = r;
-  else outCache.set(m, exceptions ? [undefined, r] : [r]);
-  return r;
-}
-
-function codesOutNew(m: Record<number, number>, exceptions: boolean): Record<string, number> {
+function codesOut(m: Readonly<Record<number, number>>, exceptions: boolean): Record<string, number> {
   let any = false;
   for (const _ in m) {
     any = true;
@@ -107,157 +96,294 @@ function codesOutNew(m: Record<number, number>, exceptions: boolean): Record<str
   return out;
 }
 
+/** Output maps per interned map id, built once and shared by every flow with that map (never mutated). */
+class MapOutputs {
+  private readonly requests: (Record<string, number> | undefined)[] = [];
+  private readonly exceptions: (Record<string, number> | undefined)[] = [];
+  private readonly apps: (Record<string, number> | undefined)[] = [];
+  constructor(private readonly maps: readonly CodeMap[]) {}
+  request(id: number): Record<string, number> {
+    return (this.requests[id] ??= codesOut(this.maps[id] as Record<number, number>, false));
+  }
+  exception(id: number): Record<string, number> {
+    return (this.exceptions[id] ??= codesOut(this.maps[id] as Record<number, number>, true));
+  }
+  app(id: number): Record<string, number> {
+    return (this.apps[id] ??= id === NO_MAP ? NONE : Object.fromEntries(Object.entries(this.maps[id]).sort(([a], [b]) => a.localeCompare(b))));
+  }
+}
+
 export function runBaseline(input: BaselineInput): BaselineResult {
   const { model } = input;
   const ir = input.ir ?? compilePolicy(model);
   const zones = new ZoneTable(new ZoneIndex(model));
   const judge = new PolicyJudge(ir);
-  const agg = aggregate(input.observations);
-  // The caller's observations are no longer needed once aggregated (CLI: a million of them).
+  const table = input.flows ?? new FlowTable();
+  if (input.observations) for (const o of input.observations) table.addObservation(o);
+  // The caller's observations are no longer needed once added (CLI: logs with many records).
   if (input.releaseObservations && Array.isArray(input.observations)) input.observations.length = 0;
-  const roles = observedRoles(agg);
+  const n = table.size;
+  const addresses = table.addresses;
+  const owners: (Owner | undefined)[] = addresses.map((ip) => zones.lookup(ip));
   const rulesById = new Map(ir.rules.map((r) => [r.id, r]));
   const assetsById = new Map<string, { role?: string }>();
   for (const z of model.zones) for (const a of z.assets) if (a.id) assetsById.set(a.id, a);
-  const owners = new Map<string, Owner | undefined>();
-  const owner = (ip: string) => {
-    if (!owners.has(ip)) owners.set(ip, zones.lookup(ip));
-    return owners.get(ip);
-  };
-  const flows: BaselineFlow[] = new Array(agg.length);
-  for (let i = 0; i < agg.length; i++) {
-    flows[i] = toFlow(agg[i]);
-    agg[i] = undefined as unknown as AggregatedFlow; // each aggregated record is garbage once its output record exists
-  }
-  agg.length = 0;
-  function toFlow(f: AggregatedFlow): BaselineFlow {
-    const so = owner(f.src);
-    const dOwn = owner(f.dst);
-    const j = judge.judge(f, so, dOwn);
-    const isDnpOrModbus = f.protocol === 'modbus' || f.protocol === 'dnp3';
-    const out: BaselineFlow = {
-      src: f.src,
-      dst: f.dst,
-      transport: f.transport,
-      dst_port: f.dstPort,
-      protocol: f.protocol,
-      src_zone: so?.zoneId ?? null,
-      dst_zone: dOwn?.zoneId ?? null,
-      src_asset: so?.assetId ?? null,
-      dst_asset: dOwn?.assetId ?? null,
-      packets: f.packets,
-      bytes: f.bytes,
-      first_seen: iso(f.first),
-      last_seen: iso(f.last),
-      function_codes: isDnpOrModbus ? codesOut(f.requestCodes, false) : {},
-      exception_codes: f.protocol === 'modbus' ? codesOut(f.responseCodes, true) : {},
-      app_codes: f.protocol === 'modbus' || f.protocol === 'dnp3' ? NONE : Object.fromEntries(Object.entries(f.appCodes).sort(([a], [b]) => a.localeCompare(b))),
-      verdict: j.verdict,
-      reasons: j.reasons,
-      conduit: j.conduit,
-      disallowed_function_codes: j.disallowedCodes,
-      connections: f.connections,
-      evidence: f.evidence,
-    };
-    if (f.protocol === 'dnp3') out.function_codes = codesOut(f.requestCodes, false);
-    if (f.fwAllowed || f.fwDenied) out.firewall = { allowed: f.fwAllowed, denied: f.fwDenied };
-    const mode = j.rule ? rulesById.get(j.rule)?.app.securityMode : undefined;
-    if (mode && !/^none$/i.test(mode) && f.appCodes['security:none']) {
-      out.notes = [`${j.conduit} requires OPC UA security mode ${mode}; ${f.appCodes['security:none']} secure channel(s) opened with SecurityPolicy#None`];
+
+  // Verdicts: one judgement per flow, interned (most flows share a handful of judgements).
+  const judgements: Judgement[] = [];
+  const judgementIds = new Map<Judgement, number>();
+  const judgementKeys = new Map<string, number>();
+  const judgementOf = new Int32Array(n);
+  const probe: JudgedFlow = { src: '', dst: '', transport: '', dstPort: 0, protocol: '', bytesBack: 0, requestCodes: NONE, appCodes: NONE };
+  for (let r = 0; r < n; r++) {
+    probe.src = addresses[table.src[r]];
+    probe.dst = addresses[table.dst[r]];
+    probe.transport = table.transportName(r);
+    probe.dstPort = table.dstPort[r];
+    probe.protocol = table.protocolName(r);
+    probe.bytesBack = table.bytesBack[r];
+    probe.requestCodes = table.maps[table.requestCodes[r]] as Record<number, number>;
+    probe.appCodes = table.maps[table.appCodes[r]];
+    const j = judge.judge(probe, owners[table.src[r]], owners[table.dst[r]]);
+    let id = judgementIds.get(j);
+    if (id === undefined) {
+      const key = `${j.verdict}|${j.reasons.join(',')}|${j.conduit}|${j.rule}|${j.disallowedCodes.join(',')}`;
+      id = judgementKeys.get(key);
+      if (id === undefined) {
+        id = judgements.length;
+        judgements.push(j);
+        judgementKeys.set(key, id);
+      }
+      if (Object.isFrozen(j)) judgementIds.set(j, id);
     }
-    return out;
+    judgementOf[r] = id;
   }
-  // Sort: each distinct address ranked once by its key, then flows ordered on (rank, rank, transport, port)
-  // held in typed arrays: no key string per flow (a million flows sort in a fraction of a second).
+  // OPC UA security the allowing conduit flow asks for (a note on the flow, not a violation reason).
+  const securityMode = judgements.map((j) => {
+    const mode = j.rule ? rulesById.get(j.rule)?.app.securityMode : undefined;
+    return mode && !/^none$/i.test(mode) ? mode : undefined;
+  });
+  const notesOf = (r: number): string[] | undefined => {
+    const mode = securityMode[judgementOf[r]];
+    if (!mode) return undefined;
+    const none = table.maps[table.appCodes[r]]['security:none'];
+    return none ? [`${judgements[judgementOf[r]].conduit} requires OPC UA security mode ${mode}; ${none} secure channel(s) opened with SecurityPolicy#None`] : undefined;
+  };
+
+  // Order: each distinct address ranked once by its numeric key; flows bucketed by initiator rank (counting
+  // sort), each bucket sorted on (responder rank, transport, port). No key string or record per flow.
   const ipKeys = new Map<string, string>();
   const ik = (ip: string) => {
     let k = ipKeys.get(ip);
     if (k === undefined) ipKeys.set(ip, (k = ipSortKey(ip)));
     return k;
   };
-  const n = flows.length;
-  const ipRank = new Map<string, number>();
-  for (const f of flows) {
-    if (!ipRank.has(f.src)) ipRank.set(f.src, 0);
-    if (!ipRank.has(f.dst)) ipRank.set(f.dst, 0);
+  const byKey = addresses.map((ip, id) => [ik(ip), id] as const).sort((a, b) => cmp(a[0], b[0]));
+  const addrRank = new Int32Array(addresses.length);
+  for (let i = 0, rank = 0; i < byKey.length; i++) {
+    if (i > 0 && byKey[i][0] !== byKey[i - 1][0]) rank++;
+    addrRank[byKey[i][1]] = rank;
   }
-  const ipList = [...ipRank.keys()].map((ip) => [ik(ip), ip] as const).sort((a, b) => cmp(a[0], b[0]));
-  for (let i = 0, r = 0; i < ipList.length; i++) {
-    if (i > 0 && ipList[i][0] !== ipList[i - 1][0]) r++;
-    ipRank.set(ipList[i][1], r);
+  const transportRank = [...TRANSPORT_NAMES].map((t) => [...TRANSPORT_NAMES].sort(cmp).indexOf(t));
+  const order = new Int32Array(n);
+  {
+    const buckets = new Int32Array(addresses.length + 1);
+    for (let r = 0; r < n; r++) buckets[addrRank[table.src[r]] + 1]++;
+    for (let b = 0; b < addresses.length; b++) buckets[b + 1] += buckets[b];
+    const fill = buckets.slice(0, addresses.length);
+    for (let r = 0; r < n; r++) order[fill[addrRank[table.src[r]]]++] = r;
+    const within = (a: number, b: number) =>
+      addrRank[table.dst[a]] - addrRank[table.dst[b]] || transportRank[table.transport[a]] - transportRank[table.transport[b]] || table.dstPort[a] - table.dstPort[b] || a - b;
+    const slice: number[] = [];
+    for (let b = 0; b < addresses.length; b++) {
+      const lo = buckets[b];
+      const hi = buckets[b + 1];
+      if (hi - lo < 2) continue;
+      slice.length = 0;
+      for (let i = lo; i < hi; i++) slice.push(order[i]);
+      slice.sort(within);
+      for (let i = lo; i < hi; i++) order[i] = slice[i - lo];
+    }
   }
-  const transports = [...new Set(flows.map((f) => f.transport))].sort(cmp);
-  const srcRank = new Float64Array(n);
-  const dstRank = new Float64Array(n);
-  const tail = new Float64Array(n); // transport rank * 2^20 + port (ports are < 2^16; keys equal ⇔ strings equal)
-  for (let i = 0; i < n; i++) {
-    const f = flows[i];
-    srcRank[i] = ipRank.get(f.src)!;
-    dstRank[i] = ipRank.get(f.dst)!;
-    tail[i] = transports.indexOf(f.transport) * 1048576 + f.dst_port;
-  }
-  ipRank.clear();
-  // Stable, as Array.prototype.sort on the flows' original positions was.
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => srcRank[a] - srcRank[b] || dstRank[a] - dstRank[b] || tail[a] - tail[b] || a - b,
-  );
-  const sorted = order.map((i) => flows[i]);
-  order.length = 0;
-  flows.length = 0;
-  for (const f of sorted) flows.push(f);
-  sorted.length = 0;
-  const vIdx: number[] = [];
-  for (let i = 0; i < n; i++) if (flows[i].verdict === 'violation') vIdx.push(i);
-  const vRank = new Int8Array(n);
-  for (const i of vIdx) vRank[i] = rank(flows[i]);
-  vIdx.sort((a, b) => vRank[a] - vRank[b] || flows[b].packets - flows[a].packets || a - b);
-  const violations = vIdx.map((i) => flows[i]);
-  vIdx.length = 0;
 
-  const assets: BaselineAsset[] = [...roles.keys()]
-    .sort((a, b) => cmp(ipSortKey(a), ipSortKey(b)))
-    .map((ip) => {
-      const o = owner(ip);
-      const r = [...roles.get(ip)!].sort();
-      if (!o) r.push('unknown-device');
-      else if (!o.assetId) r.push('not-in-inventory');
-      return { ip, zone: o?.zoneId ?? null, asset: o?.assetId ?? null, model_role: o?.assetId ? (assetsById.get(o.assetId)?.role ?? null) : null, observed_roles: r };
-    });
-  const by_reason = Object.fromEntries(REASON_ORDER.map((r) => [r, 0])) as Record<Reason, number>;
-  for (const v of violations) for (const r of v.reasons) by_reason[r]++;
+  // Violations: by most serious reason, then most packets first, then output order.
+  const reasonRank = judgements.map((j) => (j.verdict === 'violation' ? Math.min(...j.reasons.map((x) => REASON_ORDER.indexOf(x))) : -1));
+  const vCount = new Int32Array(REASON_ORDER.length + 1);
+  for (let i = 0; i < n; i++) {
+    const rr = reasonRank[judgementOf[order[i]]];
+    if (rr >= 0) vCount[rr + 1]++;
+  }
+  for (let b = 0; b < REASON_ORDER.length; b++) vCount[b + 1] += vCount[b];
+  const violationCount = vCount[REASON_ORDER.length];
+  const violationPos = new Int32Array(violationCount);
+  {
+    const fill = vCount.slice(0, REASON_ORDER.length);
+    for (let i = 0; i < n; i++) {
+      const rr = reasonRank[judgementOf[order[i]]];
+      if (rr >= 0) violationPos[fill[rr]++] = i;
+    }
+    for (let b = 0; b < REASON_ORDER.length; b++) sortByPacketsDesc(violationPos.subarray(vCount[b], vCount[b + 1]), (i) => table.packets[order[i]]);
+  }
+
+  const out = new MapOutputs(table.maps);
+  const flowOfRow = (r: number): BaselineFlow => {
+    const so = owners[table.src[r]];
+    const dOwn = owners[table.dst[r]];
+    const j = judgements[judgementOf[r]];
+    const protocol = table.protocolName(r);
+    const f: BaselineFlow = {
+      src: addresses[table.src[r]],
+      dst: addresses[table.dst[r]],
+      transport: table.transportName(r),
+      dst_port: table.dstPort[r],
+      protocol,
+      src_zone: so?.zoneId ?? null,
+      dst_zone: dOwn?.zoneId ?? null,
+      src_asset: so?.assetId ?? null,
+      dst_asset: dOwn?.assetId ?? null,
+      packets: table.packets[r],
+      bytes: table.bytes[r],
+      first_seen: iso(table.first[r]),
+      last_seen: iso(table.last[r]),
+      function_codes: protocol === 'modbus' || protocol === 'dnp3' ? out.request(table.requestCodes[r]) : NONE,
+      exception_codes: protocol === 'modbus' ? out.exception(table.responseCodes[r]) : NONE,
+      app_codes: protocol === 'modbus' || protocol === 'dnp3' ? NONE : out.app(table.appCodes[r]),
+      verdict: j.verdict,
+      reasons: j.reasons,
+      conduit: j.conduit,
+      disallowed_function_codes: j.disallowedCodes,
+      connections: table.connections[r],
+      evidence: table.strings[table.evidence[r]],
+    };
+    if (table.fwAllowed[r] || table.fwDenied[r]) f.firewall = { allowed: table.fwAllowed[r], denied: table.fwDenied[r] };
+    const notes = notesOf(r);
+    if (notes) f.notes = notes;
+    return f;
+  };
+
+  const roleBits = observedRoleBits(table);
+  const assets: BaselineAsset[] = [];
+  for (const [, id] of byKey) {
+    if (!roleBits[id]) continue;
+    const o = owners[id];
+    const r = roleNames(roleBits[id]);
+    if (!o) r.push('unknown-device');
+    else if (!o.assetId) r.push('not-in-inventory');
+    assets.push({ ip: addresses[id], zone: o?.zoneId ?? null, asset: o?.assetId ?? null, model_role: o?.assetId ? (assetsById.get(o.assetId)?.role ?? null) : null, observed_roles: r });
+  }
+  const by_reason = Object.fromEntries(REASON_ORDER.map((x) => [x, 0])) as Record<Reason, number>;
   let packets = 0;
   let bytes = 0;
   let intra_zone = 0;
   let allowed = 0;
-  for (const f of flows) {
-    packets += f.packets;
-    bytes += f.bytes;
-    if (f.verdict === 'intra-zone') intra_zone++;
-    else if (f.verdict === 'allowed') allowed++;
+  const perJudgement = new Float64Array(judgements.length);
+  for (let r = 0; r < n; r++) {
+    packets += table.packets[r];
+    bytes += table.bytes[r];
+    perJudgement[judgementOf[r]]++;
   }
-  return {
-    flows,
-    violations,
+  judgements.forEach((j, id) => {
+    if (j.verdict === 'intra-zone') intra_zone += perJudgement[id];
+    else if (j.verdict === 'allowed') allowed += perJudgement[id];
+    else for (const x of j.reasons) by_reason[x] += perJudgement[id];
+  });
+
+  // The proposal reads one reused record per violating flow, in output order.
+  function* proposalFlows(): Generator<ProposalFlow> {
+    const p: ProposalFlow = { src: '', dst: '', src_zone: null, dst_zone: null, src_asset: null, dst_asset: null, protocol: '', transport: '', dst_port: 0, function_codes: NONE, verdict: 'violation' };
+    for (let i = 0; i < n; i++) {
+      const r = order[i];
+      if (judgements[judgementOf[r]].verdict !== 'violation') continue;
+      const so = owners[table.src[r]];
+      const dOwn = owners[table.dst[r]];
+      p.src = addresses[table.src[r]];
+      p.dst = addresses[table.dst[r]];
+      p.src_zone = so?.zoneId ?? null;
+      p.dst_zone = dOwn?.zoneId ?? null;
+      p.src_asset = so?.assetId ?? null;
+      p.dst_asset = dOwn?.assetId ?? null;
+      p.protocol = table.protocolName(r);
+      p.transport = table.transportName(r);
+      p.dst_port = table.dstPort[r];
+      p.function_codes = p.protocol === 'modbus' || p.protocol === 'dnp3' ? out.request(table.requestCodes[r]) : NONE;
+      yield p;
+    }
+  }
+  const proposed = proposeConduits(model, proposalFlows(), ik);
+
+  let flowsArray: BaselineFlow[] | undefined;
+  let violationsArray: BaselineFlow[] | undefined;
+  const result: BaselineResult = {
+    get flows() {
+      if (!flowsArray) {
+        flowsArray = new Array(n);
+        for (let i = 0; i < n; i++) flowsArray[i] = flowOfRow(order[i]);
+      }
+      return flowsArray;
+    },
+    get violations() {
+      if (!violationsArray) {
+        const all = result.flows;
+        violationsArray = new Array(violationCount);
+        for (let k = 0; k < violationCount; k++) violationsArray[k] = all[violationPos[k]];
+      }
+      return violationsArray;
+    },
+    flowCount: n,
+    flowAt: (i) => flowOfRow(order[i]),
+    violationCount,
+    violationAt: (k) => flowOfRow(order[violationPos[k]]),
+    violationIndex: (k) => violationPos[k],
+    verdictAt: (i) => judgements[judgementOf[order[i]]].verdict,
+    firewallAt: (i) => {
+      const r = order[i];
+      return table.fwAllowed[r] || table.fwDenied[r] ? { allowed: table.fwAllowed[r], denied: table.fwDenied[r] } : undefined;
+    },
+    hasNotesAt: (i) => notesOf(order[i]) !== undefined,
     assets,
     summary: {
       inputs: input.inputs ?? 0,
       packets,
       bytes,
-      flows: flows.length,
+      flows: n,
       intra_zone,
       allowed,
-      violations: violations.length,
+      violations: violationCount,
       by_reason,
       unzoned_addresses: assets.filter((a) => a.zone === null).length,
       decode: input.decode ?? {},
     },
-    proposed: proposeConduits(model, flows, ik),
+    proposed,
     diagnostics: [...(input.diagnostics ?? []), ...ir.diagnostics],
   };
+  return result;
 }
 
-function rank(f: BaselineFlow): number {
-  return Math.min(...f.reasons.map((r) => REASON_ORDER.indexOf(r)));
+/**
+ * Stable sort of positions by a count, largest first. Counts and positions that fit are packed into one
+ * float per entry and sorted natively (a million violations in well under a second); others use a comparator.
+ */
+function sortByPacketsDesc(pos: Int32Array, count: (i: number) => number): void {
+  const m = pos.length;
+  if (m < 2) return;
+  const POS = 2 ** 21;
+  let packable = m <= POS;
+  for (let k = 0; packable && k < m; k++) {
+    const c = count(pos[k]);
+    if (!(Number.isInteger(c) && c >= 0 && c < 2 ** 31) || pos[k] >= POS) packable = false;
+  }
+  if (packable) {
+    // Within a reason bucket positions are ascending, so the k-th entry's rank k breaks ties as the position did.
+    const keys = new Float64Array(m);
+    const orig = pos.slice();
+    for (let k = 0; k < m; k++) keys[k] = (2 ** 31 - 1 - count(orig[k])) * POS + k;
+    keys.sort();
+    for (let k = 0; k < m; k++) pos[k] = orig[keys[k] % POS];
+    return;
+  }
+  const arr = Array.from(pos);
+  arr.sort((a, b) => count(b) - count(a) || a - b);
+  pos.set(arr);
 }
 
 function cmp(a: string, b: string): number {

@@ -9,6 +9,9 @@ import { protocolForPort } from '../model/protocols.ts';
 import { isModbusWrite } from '../modbus/codes.ts';
 import type { BaselineFlow } from './types.ts';
 
+/** What a proposal reads of a flow (the baseline passes one reused record per violating flow). */
+export type ProposalFlow = Pick<BaselineFlow, 'src' | 'dst' | 'src_zone' | 'dst_zone' | 'src_asset' | 'dst_asset' | 'protocol' | 'transport' | 'dst_port' | 'function_codes' | 'verdict'>;
+
 interface Entry {
   protocol: string;
   transport: string;
@@ -19,7 +22,7 @@ interface Entry {
   flows: number;
 }
 
-export function proposeConduits(model: Model, flows: readonly BaselineFlow[], sortKey: (ip: string) => string = (ip) => ip): string {
+export function proposeConduits(model: Model, flows: Iterable<ProposalFlow>, sortKey: (ip: string) => string = (ip) => ip): string {
   const pairs = new Map<string, Map<string, Entry>>();
   const unzoned = new Set<string>();
   for (const f of flows) {

@@ -5,8 +5,8 @@
  * GROUP BY, SUM, MIN, MAX) so a cluster engine can run them later. One writer process per file.
  */
 import type { Observation } from '../capture/observation.ts';
+import { FlowTable } from '../capture/flow-table.ts';
 import { parseIp } from '../net/ip.ts';
-import { aggregate } from './flows.ts';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS ingests (id INTEGER, source VARCHAR, flows BIGINT)`,
@@ -45,16 +45,16 @@ export class FlowStore {
     return new FlowStore(instance, con);
   }
 
-  /** Appends the flows of one run; returns the ingest id. */
-  async ingest(observations: Iterable<Observation>, source: string): Promise<number> {
-    const flows = aggregate(observations);
+  /** Appends the flows of one run (a flow table, or observations aggregated here); returns the ingest id. */
+  async ingest(input: FlowTable | Iterable<Observation>, source: string): Promise<number> {
+    const table = input instanceof FlowTable ? input : FlowTable.fromObservations(input);
     const r = await this.con.runAndReadAll('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM ingests');
     const id = Number(r.getRows()[0][0]);
-    await this.con.run('INSERT INTO ingests VALUES ($1, $2, $3)', [id, source, BigInt(flows.length)]);
+    await this.con.run('INSERT INTO ingests VALUES ($1, $2, $3)', [id, source, BigInt(table.size)]);
     const app = await this.con.createAppender('flows');
     const codes = await this.con.createAppender('flow_codes');
     const big = (n: number) => BigInt(Math.round(Number.isFinite(n) ? n : 0));
-    for (const f of flows) {
+    for (const f of table.records()) {
       const [sh, sl] = halves(f.src);
       const [dh, dl] = halves(f.dst);
       app.appendInteger(id);

@@ -57,9 +57,25 @@ export interface BaselineSummary {
   decode: Record<string, number>;
 }
 
+/**
+ * Every flow in output order (by initiator, responder, transport, port) and the violations most serious
+ * first. The flows stay in columns: `flowAt`/`violationAt` build one record per call, and the `flows` and
+ * `violations` arrays are built (once) only when read, so a million-flow result can be written as text or
+ * JSON without holding a million records.
+ */
 export interface BaselineResult {
-  flows: BaselineFlow[];
-  violations: BaselineFlow[];
+  readonly flows: BaselineFlow[];
+  readonly violations: BaselineFlow[];
+  readonly flowCount: number;
+  flowAt(i: number): BaselineFlow;
+  readonly violationCount: number;
+  violationAt(k: number): BaselineFlow;
+  /** Cheap per-flow facts (no record built), for filters over every flow. */
+  verdictAt(i: number): Verdict;
+  firewallAt(i: number): { allowed: number; denied: number } | undefined;
+  hasNotesAt(i: number): boolean;
+  /** Position in `flows` of the k-th violation. */
+  violationIndex(k: number): number;
   assets: BaselineAsset[];
   summary: BaselineSummary;
   proposed: string;

@@ -5,7 +5,6 @@
 import type { PolicyIR, PolicyRule } from '../policy/ir.ts';
 import { prefixContains, parseIp } from '../net/ip.ts';
 import type { Owner } from '../policy/zone-index.ts';
-import type { AggregatedFlow } from './flows.ts';
 import { parseV4 } from './zones.ts';
 import { S7_FUNCTIONS } from '../capture/s7comm.ts';
 
@@ -24,6 +23,18 @@ export interface Judgement {
   disallowedCodes: number[];
 }
 
+/** What a verdict reads of a flow. */
+export interface JudgedFlow {
+  src: string;
+  dst: string;
+  transport: string;
+  dstPort: number;
+  protocol: string;
+  bytesBack: number;
+  requestCodes: Readonly<Record<number, number>>;
+  appCodes: Readonly<Record<string, number>>;
+}
+
 export class PolicyJudge {
   private readonly byPair = new Map<string, PolicyRule[]>();
 
@@ -36,7 +47,7 @@ export class PolicyJudge {
     }
   }
 
-  judge(f: AggregatedFlow, src: Owner | undefined, dst: Owner | undefined): Judgement {
+  judge(f: JudgedFlow, src: Owner | undefined, dst: Owner | undefined): Judgement {
     if (!src || !dst) return none('violation', ['unzoned-endpoint']);
     if (src.zoneId === dst.zoneId) return none('intra-zone', []);
     const ipS = fastIp(f.src);
@@ -84,7 +95,7 @@ function fastIp(s: string): ReturnType<typeof parseIp> {
 }
 
 /** Function codes the initiator sent that the rule does not allow (Modbus; DNP3 and S7 job functions when constrained). */
-function disallowed(r: PolicyRule, f: AggregatedFlow): number[] {
+function disallowed(r: PolicyRule, f: JudgedFlow): number[] {
   const out: number[] = [];
   if (f.protocol === 'modbus' && r.app.modbusFunctionCodes) {
     const ok = new Set(r.app.modbusFunctionCodes);

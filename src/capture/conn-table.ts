@@ -154,6 +154,20 @@ export class ConnTable {
     return [this.keys[o], this.keys[o + 1], this.keys[o + 2], this.keys[o + 3]];
   }
 
+  /**
+   * Frees the per-direction stream-parser state (sequence numbers, framing) once the last packet has been
+   * decoded: a third of the table's memory, returned before the flows are built from it.
+   */
+  releaseStreamState(): void {
+    this.tries = new Uint8Array(0);
+    this.nextSeq = new Uint32Array(0);
+    this.seqOk = new Uint8Array(0);
+    this.hdrLen = new Uint8Array(0);
+    this.skip = new Int32Array(0);
+    this.hdr = new Uint8Array(0);
+    this.broken = new Uint8Array(0);
+  }
+
   /** Approximate bytes held, for the memory budget. */
   memoryBytes(): number {
     return this.cap * (KW * 4 + 16 + 16 + 8 + 8 + 4 + 8 + 2 + 2 + 8 + 16 + 2 + 2) + this.slots.byteLength;
@@ -177,8 +191,10 @@ export function hashKey(w0: number, w1: number, a0: number, a1: number, a2: numb
 }
 
 /**
- * Counters keyed by (entry, direction, code), open addressing in typed arrays: application function codes
- * per conversation and direction without a Map or an object per packet.
+ * Counters keyed by (entry, direction, code): application function codes per conversation and direction
+ * without a Map or an object per packet. Most conversations carry one code per direction (a poll and its
+ * answer), so the first code of each (entry, direction) is held inline, indexed by entry in plain arrays
+ * (sequential, 12 bytes); only further distinct codes go to an open-addressing table.
  */
 export class CodeCounter {
   size = 0;
@@ -186,15 +202,48 @@ export class CodeCounter {
   keyEntry: Int32Array;
   keyCode: Uint32Array; // dir << 24 | code
   counts: Float64Array;
+  /** Per entry * 2 + dir: first code + 1 (0 = none) and its count. */
+  private firstCode: Int32Array;
+  private firstCount: Float64Array;
 
   constructor(slots = 1 << 10) {
     this.keyEntry = new Int32Array(slots).fill(-1);
     this.keyCode = new Uint32Array(slots);
     this.counts = new Float64Array(slots);
     this.mask = slots - 1;
+    this.firstCode = new Int32Array(slots);
+    this.firstCount = new Float64Array(slots);
   }
 
   add(entry: number, dir: number, code: number, n: number): void {
+    const i = entry * 2 + dir;
+    if (i >= this.firstCode.length) this.growInline(i);
+    const fc = this.firstCode[i];
+    if (fc === 0) {
+      this.firstCode[i] = code + 1;
+      this.firstCount[i] = n;
+      this.size++;
+      return;
+    }
+    if (fc === code + 1) {
+      this.firstCount[i] += n;
+      return;
+    }
+    this.addHashed(entry, dir, code, n);
+  }
+
+  private growInline(i: number): void {
+    let len = this.firstCode.length * 2;
+    while (len <= i) len *= 2;
+    const c = new Int32Array(len);
+    c.set(this.firstCode);
+    const n = new Float64Array(len);
+    n.set(this.firstCount);
+    this.firstCode = c;
+    this.firstCount = n;
+  }
+
+  private addHashed(entry: number, dir: number, code: number, n: number): void {
     const kc = ((dir << 24) | code) >>> 0;
     let s = Math.imul(entry ^ Math.imul(kc, 0x9e3779b1), 0x85ebca6b);
     s = (s ^ (s >>> 15)) & this.mask;
@@ -208,16 +257,19 @@ export class CodeCounter {
       }
       s = (s + 1) & this.mask;
     }
-    if ((this.size + 1) * 2 > ke.length) {
+    if ((this.hashedSize + 1) * 2 > ke.length) {
       this.rehash();
-      this.add(entry, dir, code, n);
+      this.addHashed(entry, dir, code, n);
       return;
     }
     ke[s] = entry;
     this.keyCode[s] = kc;
     this.counts[s] = n;
+    this.hashedSize++;
     this.size++;
   }
+
+  private hashedSize = 0;
 
   private rehash(): void {
     const oe = this.keyEntry;
@@ -228,12 +280,15 @@ export class CodeCounter {
     this.keyCode = new Uint32Array(slots);
     this.counts = new Float64Array(slots);
     this.mask = slots - 1;
-    this.size = 0;
-    for (let i = 0; i < oe.length; i++) if (oe[i] !== -1) this.add(oe[i], oc[i] >>> 24, oc[i] & 0xffffff, on[i]);
+    this.size -= this.hashedSize;
+    this.hashedSize = 0;
+    for (let i = 0; i < oe.length; i++) if (oe[i] !== -1) this.addHashed(oe[i], oc[i] >>> 24, oc[i] & 0xffffff, on[i]);
   }
 
-  /** Every counter, in slot order. */
+  /** Every counter: the inline ones in entry order, then the others in slot order. */
   forEach(fn: (entry: number, dir: number, code: number, count: number) => void): void {
+    const fc = this.firstCode;
+    for (let i = 0; i < fc.length; i++) if (fc[i] !== 0) fn(i >> 1, i & 1, fc[i] - 1, this.firstCount[i]);
     for (let i = 0; i < this.keyEntry.length; i++) {
       const e = this.keyEntry[i];
       if (e !== -1) fn(e, this.keyCode[i] >>> 24, this.keyCode[i] & 0xffffff, this.counts[i]);

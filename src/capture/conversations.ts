@@ -9,6 +9,7 @@ import { S7_FUNCTIONS, S7_ROSCTR } from './s7comm.ts';
 import { ENIP_COMMANDS, cipServiceName } from './enip.ts';
 import { OPCUA_SECURITY_NONE, OPCUA_SECURITY_SECURED, OPCUA_TYPE_NAMES } from './opcua.ts';
 import { SERVER_PORTS, type Observation, type ObservedTransport } from './observation.ts';
+import { NO_MAP, initiatorByIndex, mapKeyPart, type FlowTable } from './flow-table.ts';
 
 export function ipv4Text(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
@@ -44,22 +45,30 @@ function transportOf(proto: number): ObservedTransport {
 
 /** Which side (0 = A, 1 = B) initiated, and how that was decided. */
 export function initiatorSide(t: ConnTable, e: number): { side: number; by: Observation['initiatorBy'] } {
-  if (t.syn[e] === 1) return { side: 0, by: 'syn' };
-  if (t.syn[e] === 2) return { side: 1, by: 'syn' };
+  const c = initiatorCode(t, e);
+  return { side: c & 1, by: BY_NAMES[c >> 1] };
+}
+
+const BY_NAMES: readonly Observation['initiatorBy'][] = ['syn', 'port', 'first-packet'];
+
+/** `initiatorSide` as a number (side + 2 × index of how, in initiatorByIndex order): nothing allocated. */
+function initiatorCode(t: ConnTable, e: number): number {
+  if (t.syn[e] === 1) return 0;
+  if (t.syn[e] === 2) return 1;
   const proto = t.proto(e);
   if (proto === PROTO_TCP || proto === PROTO_UDP) {
     const pa = t.portA(e);
     const pb = t.portB(e);
     const sa = SERVER_PORTS.has(pa);
     const sb = SERVER_PORTS.has(pb);
-    if (sb && !sa) return { side: 0, by: 'port' };
-    if (sa && !sb) return { side: 1, by: 'port' };
+    if (sb && !sa) return 2;
+    if (sa && !sb) return 3;
     if (!sa && !sb) {
-      if (pb < 1024 && pa >= 1024) return { side: 0, by: 'port' };
-      if (pa < 1024 && pb >= 1024) return { side: 1, by: 'port' };
+      if (pb < 1024 && pa >= 1024) return 2;
+      if (pa < 1024 && pb >= 1024) return 3;
     }
   }
-  return { side: t.firstDir[e], by: 'first-packet' };
+  return 4 + t.firstDir[e];
 }
 
 function appName(app: number, code: number): string | undefined {
@@ -81,150 +90,146 @@ function appName(app: number, code: number): string | undefined {
   return undefined;
 }
 
-/**
- * The table's conversations as Observations, in table order. With `perConversation` false (the default),
- * conversations of the same flow (initiator, responder, transport, responder port) are merged into one
- * Observation as they are produced, so a capture with a million short connections does not hold a million
- * objects; `srcPort` is then the first conversation's.
- */
-export function observationsFrom(t: ConnTable, codes: CodeCounter, files: readonly string[], perConversation = false): Observation[] {
+/** Application protocol name of a conversation, as flows and observations carry it. */
+function protocolName(app: number, proto: number, dstPort: number): string {
+  if (transportOf(proto) === 'other') return `ip-proto-${proto}`;
+  if (app === APP_TLS && dstPort === 443) return 'https';
+  return APP_NAMES[app] ?? 'unknown';
+}
+
+/** The table's conversations as Observations, one per conversation in table order (comparisons with tshark). */
+export function observationsFrom(t: ConnTable, codes: CodeCounter, files: readonly string[]): Observation[] {
   const out: Observation[] = [];
-  const obsOf = new Int32Array(t.size);
-  const sideOf = new Uint8Array(t.size);
-  // Flow merge keyed in a second typed-array table (initiator, responder, protocol, responder port): no string keys.
-  const flowTable = perConversation ? null : new ConnTable(1024);
-  const v4 = new Map<number, string>();
-  const text4 = (v: number): string => {
-    let s = v4.get(v);
-    if (s === undefined) v4.set(v, (s = ipv4Text(v)));
-    return s;
-  };
   const k = t.keys;
+  const sideOf = new Uint8Array(t.size);
   for (let e = 0; e < t.size; e++) {
     const init = initiatorSide(t, e);
     const side = init.side;
-    const o = side; // index of the initiator → responder direction (dir 0 = A→B)
     sideOf[e] = side;
     const proto = t.proto(e);
     const pa = t.portA(e);
     const pb = t.portB(e);
     const dstPort = side === 0 ? pb : pa;
-    const app = t.app[e];
-    if (flowTable) {
-      const b = e * 10;
-      const ia = side === 0 ? b + 2 : b + 6;
-      const ra = side === 0 ? b + 6 : b + 2;
-      const before = flowTable.size;
-      const f = flowTable.lookup(k[b], dstPort, k[ia], k[ia + 1], k[ia + 2], k[ia + 3], k[ra], k[ra + 1], k[ra + 2], k[ra + 3]);
-      obsOf[e] = f;
-      if (flowTable.size === before) {
-        const prev = out[f];
-        prev.packetsOut += t.pkts[2 * e + o];
-        prev.bytesOut += t.bytes[2 * e + o];
-        prev.packetsIn += t.pkts[2 * e + (1 - o)];
-        prev.bytesIn += t.bytes[2 * e + (1 - o)];
-        if (t.first[e] < prev.first) prev.first = t.first[e];
-        if (t.last[e] > prev.last) prev.last = t.last[e];
-        prev.connections++;
-        if (prev.protocol === 'unknown' && app !== 0 && app !== 255) prev.protocol = APP_NAMES[app];
-        if (init.by === 'syn') prev.initiatorBy = 'syn';
-        continue;
-      }
-    } else obsOf[e] = out.length;
     const fam = t.family(e) === FAMILY_V4 ? 4 : 6;
-    const textA = fam === 4 ? text4(k[e * 10 + 2]) : ipv6Text(t.addr(e, 0));
-    const textB = fam === 4 ? text4(k[e * 10 + 6]) : ipv6Text(t.addr(e, 1));
-    const transport = transportOf(proto);
-    const obs: Observation = {
+    const textA = fam === 4 ? ipv4Text(k[e * 10 + 2]) : ipv6Text(t.addr(e, 0));
+    const textB = fam === 4 ? ipv4Text(k[e * 10 + 6]) : ipv6Text(t.addr(e, 1));
+    out.push({
       family: fam,
       src: side === 0 ? textA : textB,
       dst: side === 0 ? textB : textA,
-      transport,
+      transport: transportOf(proto),
       ipProto: proto,
       srcPort: side === 0 ? pa : pb,
       dstPort,
-      protocol: APP_NAMES[app] ?? 'unknown',
-      packetsOut: t.pkts[2 * e + o],
-      bytesOut: t.bytes[2 * e + o],
-      packetsIn: t.pkts[2 * e + (1 - o)],
-      bytesIn: t.bytes[2 * e + (1 - o)],
+      protocol: protocolName(t.app[e], proto, dstPort),
+      packetsOut: t.pkts[2 * e + side],
+      bytesOut: t.bytes[2 * e + side],
+      packetsIn: t.pkts[2 * e + (1 - side)],
+      bytesIn: t.bytes[2 * e + (1 - side)],
       first: t.first[e],
       last: t.last[e],
       initiatorBy: init.by,
-      requestCodes: NO_CODES,
-      responseCodes: NO_CODES,
-      appCodes: NO_CODES as Record<string, number>,
+      requestCodes: {},
+      responseCodes: {},
+      appCodes: {},
       connections: 1,
       file: files[t.fileOf[e]] ?? '',
-    };
-    if (transport === 'other') obs.protocol = `ip-proto-${proto}`;
-    if (app === APP_TLS && dstPort === 443) obs.protocol = 'https';
-    out.push(obs);
+    });
   }
-  // Function codes straight from the counter table into the observations. A flow's first code takes a shared
-  // one-entry map ({3: 1} for a million short polls, no object per flow); later codes copy it first.
-  const singles = new Map<number, Record<number, number>>();
-  const shared = new Set<Record<number, number>>();
-  const addCode = (m: Record<number, number>, code: number, n: number): Record<number, number> => {
-    if (m === NO_CODES && code < 65536 && n < 4294967296) {
-      const key = code * 4294967296 + n;
-      let one = singles.get(key);
-      if (!one) {
-        one = { [code]: n };
-        singles.set(key, one);
-        shared.add(one);
-      }
-      return one;
-    }
-    const w = m === NO_CODES ? {} : shared.has(m) ? { ...m } : m;
-    w[code] = (w[code] ?? 0) + n;
-    return w;
-  };
   codes.forEach((entry, dir, code, n) => {
-    const obs = out[obsOf[entry]];
+    const obs = out[entry];
     const app = t.app[entry];
     if (app === APP_MODBUS || app === APP_DNP3) {
-      if (dir === sideOf[entry]) obs.requestCodes = addCode(obs.requestCodes, code, n);
-      else obs.responseCodes = addCode(obs.responseCodes, code, n);
+      const m = dir === sideOf[entry] ? obs.requestCodes : obs.responseCodes;
+      m[code] = (m[code] ?? 0) + n;
     } else {
       const name = appName(app, code);
-      if (!name) return;
-      if (obs.appCodes === NO_CODES) obs.appCodes = {};
-      obs.appCodes[name] = (obs.appCodes[name] ?? 0) + n;
+      if (name) obs.appCodes[name] = (obs.appCodes[name] ?? 0) + n;
     }
   });
-  // Hash-consing: flows with equal counts share one map (a million short polls all carry {3: 1}). Maps are
-  // treated as immutable from here on (addCodes copies before writing).
-  const interned = new Map<string, Record<number, number>>();
-  const intern = <T extends Record<string | number, number>>(m: T): T => {
-    if (m === NO_CODES || shared.has(m)) return m;
-    let key = '';
-    for (const c in m) key += `${c}:${m[c]},`;
-    const hit = interned.get(key);
-    if (hit) return hit as T;
-    interned.set(key, m);
-    return m;
-  };
-  for (const obs of out) {
-    obs.requestCodes = intern(obs.requestCodes);
-    obs.responseCodes = intern(obs.responseCodes);
-  }
   return out;
 }
 
-/** Shared, frozen "no codes" map: most conversations carry none, and a million empty objects cost GC time. */
-export const NO_CODES: Record<number, number> = Object.freeze({}) as Record<number, number>;
+const KIND_REQUEST = 0;
+const KIND_RESPONSE = 1;
+const KIND_APP = 2;
 
-/** Adds `from` into `into`, copying `into` first when it is shared (NO_CODES or another record's map). */
-export function addCodes<K extends string | number>(into: Record<K, number>, from: Record<K, number>): Record<K, number> {
-  let out = into;
-  let copied = false;
-  for (const k in from) {
-    if (!copied) {
-      out = { ...into };
-      copied = true;
+/**
+ * Adds the table's conversations to a flow table: each conversation is oriented, then merged into its flow
+ * (initiator, responder, transport, responder port). No object per conversation or per flow: function-code
+ * counters are grouped per flow and interned as maps (a million short polls all share `{3: 1}`).
+ */
+export function addConversations(t: ConnTable, codes: CodeCounter, files: readonly string[], table: FlowTable): void {
+  const rowOf = new Int32Array(t.size);
+  const sideOf = new Uint8Array(t.size);
+  const fileIds = files.map((f) => table.string(f));
+  const unknownId = table.string('unknown');
+  const protocolIds = new Map<string, number>();
+  const k = t.keys;
+  const synBy = initiatorByIndex('syn');
+  for (let e = 0; e < t.size; e++) {
+    const init = initiatorCode(t, e);
+    const side = init & 1;
+    const by = init >> 1;
+    sideOf[e] = side;
+    const proto = t.proto(e);
+    const b = e * 10;
+    const dstPort = side === 0 ? k[b + 1] & 0xffff : k[b + 1] >>> 16;
+    const v4 = t.family(e) === FAMILY_V4;
+    const srcId = v4 ? table.addressV4(k[side === 0 ? b + 2 : b + 6]) : table.address(ipv6Text(t.addr(e, side)));
+    const dstId = v4 ? table.addressV4(k[side === 0 ? b + 6 : b + 2]) : table.address(ipv6Text(t.addr(e, 1 - side)));
+    const ti = proto === PROTO_TCP ? 0 : proto === PROTO_UDP ? 1 : proto === PROTO_ICMP || proto === PROTO_ICMPV6 ? 2 : 3;
+    const before = table.size;
+    const r = table.row(srcId, dstId, ti, dstPort);
+    rowOf[e] = r;
+    const app = t.app[e];
+    if (table.size !== before) {
+      const name = protocolName(app, proto, dstPort);
+      let pid = protocolIds.get(name);
+      if (pid === undefined) protocolIds.set(name, (pid = table.string(name)));
+      table.family[r] = v4 ? 4 : 6;
+      table.ipProto[r] = proto;
+      table.srcPort[r] = side === 0 ? k[b + 1] >>> 16 : k[b + 1] & 0xffff;
+      table.initiatorBy[r] = by;
+      table.protocol[r] = pid;
+      table.evidence[r] = fileIds[t.fileOf[e]] ?? table.string('');
+    } else {
+      if (table.protocol[r] === unknownId && app !== 0 && app !== 255) table.protocol[r] = table.string(protocolName(app, proto, dstPort));
+      if (by === synBy) table.initiatorBy[r] = synBy;
     }
-    out[k] = (out[k] ?? 0) + from[k];
+    table.addCounts(r, t.pkts[2 * e + side], t.bytes[2 * e + side], t.pkts[2 * e + 1 - side], t.bytes[2 * e + 1 - side], t.first[e], t.last[e], 1);
   }
-  return out;
+  // Counters in entry order (rows were made in that order, so access stays mostly sequential). A row's first
+  // code takes an interned one-entry map; a row that gets more is summed in a private object, interned last.
+  const singles = new Map<number, number>();
+  const single = (code: number, count: number): number => {
+    if (code >= 65536 || count >= 16384) return table.mapByKey(mapKeyPart(code, count));
+    const key = count * 65536 + code;
+    let id = singles.get(key);
+    if (id === undefined) singles.set(key, (id = table.mapByKey(mapKeyPart(code, count))));
+    return id;
+  };
+  const pending = [new Map<number, Record<string, number>>(), new Map<number, Record<string, number>>(), new Map<number, Record<string, number>>()];
+  const columns = [table.requestCodes, table.responseCodes, table.appCodes];
+  const add = (kind: number, r: number, code: string | number, count: number, id: () => number) => {
+    const col = columns[kind];
+    const open = pending[kind].get(r);
+    if (open) open[code] = (open[code] ?? 0) + count;
+    else if (col[r] === NO_MAP) col[r] = id();
+    else {
+      const sum: Record<string, number> = { ...table.maps[col[r]] };
+      sum[code] = (sum[code] ?? 0) + count;
+      pending[kind].set(r, sum);
+    }
+  };
+  codes.forEach((entry, dir, code, count) => {
+    const app = t.app[entry];
+    const r = rowOf[entry];
+    if (app === APP_MODBUS || app === APP_DNP3) add(dir === sideOf[entry] ? KIND_REQUEST : KIND_RESPONSE, r, code, count, () => single(code, count));
+    else {
+      const name = appName(app, code);
+      if (name) add(KIND_APP, r, name, count, () => table.mapByKey(mapKeyPart(name, count)));
+    }
+  });
+  for (let kind = KIND_REQUEST; kind <= KIND_APP; kind++) for (const [r, m] of pending[kind]) columns[kind][r] = table.map(m);
 }

@@ -7,7 +7,8 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { defineCode } from '../diagnostics/codes.ts';
 import { PacketDecoder, ISSUE_NAMES, ISSUE_UNSUPPORTED_LINKTYPE, type DecodeStats } from './decode.ts';
 import { readCaptureFile, type FileReadResult, type ReadProgress } from './reader.ts';
-import { observationsFrom } from './conversations.ts';
+import { addConversations, observationsFrom } from './conversations.ts';
+import { FlowTable } from './flow-table.ts';
 import type { Observation } from './observation.ts';
 
 export const CAPTURE_UNREADABLE = defineCode({ code: 'ZC850', name: 'capture-unreadable', severity: 'error', title: 'The capture file cannot be opened or is not a capture' });
@@ -17,7 +18,10 @@ export const CAPTURE_PACKET_ISSUES = defineCode({ code: 'ZC853', name: 'malforme
 export const CAPTURE_LINKTYPE = defineCode({ code: 'ZC854', name: 'unsupported-linktype', severity: 'warning', title: 'Packets of a link type the reader does not decode' });
 
 export interface CaptureResult {
-  observations: Observation[];
+  /** The flows (initiator, responder, transport, responder port) of every file read. */
+  flows: FlowTable;
+  /** With `perConversation`, one per conversation; otherwise one per flow, made from `flows` when first read. */
+  readonly observations: Observation[];
   stats: DecodeStats;
   files: FileReadResult[];
   diagnostics: Diagnostic[];
@@ -29,7 +33,7 @@ export interface ReadCapturesOptions {
   progress?: (file: string, done: number, total: number) => void | Promise<void>;
   /** Reuse a decoder (the worker pool merges results instead). */
   decoder?: PacketDecoder;
-  /** One Observation per conversation (5-tuple) instead of per flow; for comparisons with tshark. */
+  /** Also keep one Observation per conversation (5-tuple); for comparisons with tshark. */
   perConversation?: boolean;
 }
 
@@ -52,7 +56,25 @@ export async function readCaptures(paths: readonly string[], opts: ReadCapturesO
     diagnostics.push(...fileDiagnostics(r));
   }
   diagnostics.push(...issueDiagnostics(dec));
-  return { observations: observationsFrom(dec.conns, dec.codes, dec.files, opts.perConversation), stats: dec.stats, files, diagnostics };
+  const perConversation = opts.perConversation ? observationsFrom(dec.conns, dec.codes, dec.files) : undefined;
+  // The conversation table's stream-parser state is not needed any more: free it before the flows are built.
+  dec.conns.releaseStreamState();
+  const flows = new FlowTable(Math.min(dec.conns.size, 1 << 22));
+  addConversations(dec.conns, dec.codes, dec.files, flows);
+  return captureResult(flows, dec.stats, files, diagnostics, perConversation);
+}
+
+export function captureResult(flows: FlowTable, stats: DecodeStats, files: FileReadResult[], diagnostics: Diagnostic[], perConversation?: Observation[]): CaptureResult {
+  let observations = perConversation;
+  return {
+    flows,
+    get observations() {
+      return (observations ??= flows.observations());
+    },
+    stats,
+    files,
+    diagnostics,
+  };
 }
 
 export function fileDiagnostics(r: FileReadResult): Diagnostic[] {

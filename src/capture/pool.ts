@@ -6,9 +6,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import { CAPTURE_UNREADABLE, readCaptures, type CaptureResult } from './index.ts';
+import { CAPTURE_UNREADABLE, captureResult, readCaptures, type CaptureResult } from './index.ts';
 import type { DecodeStats } from './decode.ts';
-import type { WorkerTask } from './worker.ts';
+import type { FileReadResult } from './reader.ts';
+import { FlowTable } from './flow-table.ts';
+import { PacketDecoder } from './decode.ts';
+import type { WorkerReply, WorkerTask } from './worker.ts';
 
 export async function readCapturesParallel(
   tasks: readonly WorkerTask[],
@@ -16,21 +19,23 @@ export async function readCapturesParallel(
   onFileDone?: (name: string, result: CaptureResult) => void,
 ): Promise<CaptureResult> {
   const queue = [...tasks];
-  const merged: CaptureResult = { observations: [], stats: undefined as unknown as DecodeStats, files: [], diagnostics: [] };
-  const addStats = (s: DecodeStats) => {
-    if (!merged.stats) merged.stats = { ...s };
-    else for (const k of Object.keys(s) as (keyof DecodeStats)[]) merged.stats[k] += s[k];
-  };
+  let flows: FlowTable | undefined;
+  let stats: DecodeStats | undefined;
+  const files: FileReadResult[] = [];
+  const diagnostics: Diagnostic[] = [];
   const errors: Diagnostic[] = [];
-  const take = (m: { ok: boolean; result?: CaptureResult; error?: string; name?: string }) => {
-    if (m.ok && m.result) {
-      for (const o of m.result.observations) merged.observations.push(o);
-      merged.files.push(...m.result.files);
-      merged.diagnostics.push(...m.result.diagnostics);
-      addStats(m.result.stats);
-      onFileDone?.(m.result.files[0]?.file ?? '', m.result);
+  const take = (name: string, result: CaptureResult | undefined, error?: string) => {
+    if (result) {
+      // The first table becomes the merged one; later ones are added to it.
+      if (!flows) flows = result.flows;
+      else flows.addTable(result.flows);
+      files.push(...result.files);
+      diagnostics.push(...result.diagnostics);
+      if (!stats) stats = { ...result.stats };
+      else for (const k of Object.keys(result.stats) as (keyof DecodeStats)[]) stats[k] += result.stats[k];
+      onFileDone?.(result.files[0]?.file ?? '', result);
     } else {
-      errors.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `${m.name}: ${m.error}`, file: m.name, ids: [] });
+      errors.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `${name}: ${error}`, file: name, ids: [] });
     }
   };
   const one = () =>
@@ -45,8 +50,9 @@ export async function readCapturesParallel(
         }
         w.postMessage(t);
       };
-      w.on('message', (m: { ok: boolean; result?: CaptureResult; error?: string; name?: string }) => {
-        take(m);
+      w.on('message', (m: WorkerReply) => {
+        if (m.ok && m.flows) take(m.name, captureResult(FlowTable.fromData(m.flows), m.stats!, m.files!, m.diagnostics!));
+        else take(m.name, undefined, m.error);
         next();
       });
       w.on('error', reject);
@@ -56,9 +62,9 @@ export async function readCapturesParallel(
     for (let t = queue.shift(); t; t = queue.shift()) {
       const name = t.name;
       try {
-        take({ ok: true, result: await readCaptures([t.path], { displayName: () => name }) });
+        take(name, await readCaptures([t.path], { displayName: () => name }));
       } catch (e) {
-        take({ ok: false, error: e instanceof Error ? e.message : String(e), name });
+        take(name, undefined, e instanceof Error ? e.message : String(e));
       }
       // Let finished workers hand over their results and get their next file.
       await new Promise((r) => setImmediate(r));
@@ -67,7 +73,7 @@ export async function readCapturesParallel(
   const n = Math.max(1, Math.min(jobs, tasks.length));
   const workers = Array.from({ length: n - 1 }, one);
   await Promise.all([...workers, local()]);
-  merged.diagnostics.push(...errors);
-  merged.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return merged;
+  diagnostics.push(...errors);
+  files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return captureResult(flows ?? new FlowTable(), stats ?? new PacketDecoder().stats, files, diagnostics);
 }

@@ -8,6 +8,7 @@ import { compilePolicy } from '../policy/ir.ts';
 import { fileHead, readCaptures, PacketDecoder, type CaptureResult } from '../capture/index.ts';
 import { sniffContainer } from '../capture/reader.ts';
 import { readCapturesParallel } from '../capture/pool.ts';
+import { FlowTable } from '../capture/flow-table.ts';
 import type { Observation } from '../capture/observation.ts';
 import { readLogFile, detectLogKind, INPUT_KIND_UNKNOWN } from '../logs/index.ts';
 import { runBaseline } from '../baseline/index.ts';
@@ -15,7 +16,7 @@ import { baselineJsonChunks, formatBaselineSarif, formatBaselineText, humanBytes
 import { FlowStore } from '../baseline/store.ts';
 import { gunzipSync, constants as zc } from 'node:zlib';
 import { loadModelForCommand } from './common.ts';
-import { UsageError, parseFormat, type CliIO } from './io.ts';
+import { UsageError, parseFormat, writeChunks, type CliIO } from './io.ts';
 import type { CommandState } from './main.ts';
 
 interface Opts {
@@ -135,7 +136,7 @@ Examples:
         kinds.set(input, st.size === 0 ? 'unknown' : inputKind(path));
       }
       const diagnostics: Diagnostic[] = [];
-      const observations: Observation[] = [];
+      let flows = new FlowTable();
       const captures = inputs.filter((i) => kinds.get(i) === 'capture');
       const progress = new Progress(io, opts.progress ?? !!io.stderr.isTTY, total);
       await progress.start();
@@ -174,7 +175,7 @@ Examples:
             },
           );
         }
-        for (const o of r.observations) observations.push(o);
+        flows = r.flows;
         diagnostics.push(...r.diagnostics);
         decode = { ...(r.stats as unknown as Record<string, number>) };
       }
@@ -182,7 +183,7 @@ Examples:
         const k = kinds.get(input);
         if (k === 'zeek' || k === 'syslog') {
           const r = readLogFile(resolve(io.cwd, input), input, k);
-          for (const o of r.observations) observations.push(o);
+          for (const o of r.observations) flows.addObservation(o);
           diagnostics.push(...r.diagnostics);
         } else if (k === 'unknown') {
           diagnostics.push({
@@ -197,7 +198,7 @@ Examples:
       }
       progress.stop();
 
-      let all: Iterable<Observation> = observations;
+      let stored: Observation[] | undefined;
       let inputCount = inputs.length;
       if (opts.store) {
         let store: FlowStore;
@@ -207,31 +208,24 @@ Examples:
           throw new UsageError(`${opts.store}: cannot open the flow store: ${(e as Error).message}`);
         }
         try {
-          if (observations.length) await store.ingest(observations, inputs.join(' '));
-          const stored = await store.loadAll();
-          all = stored.observations;
-          inputCount = stored.ingests;
+          if (flows.size) await store.ingest(flows, inputs.join(' '));
+          const all = await store.loadAll();
+          stored = all.observations;
+          inputCount = all.ingests;
         } finally {
           store.close();
         }
       }
-      const result = runBaseline({ model: loaded.model, ir, observations: all, inputs: inputCount, decode, diagnostics, releaseObservations: true });
+      // With a store, the report covers everything stored (this run's flows included), read back from it.
+      const result = stored
+        ? runBaseline({ model: loaded.model, ir, observations: stored, inputs: inputCount, decode, diagnostics, releaseObservations: true })
+        : runBaseline({ model: loaded.model, ir, flows, inputs: inputCount, decode, diagnostics });
       if (opts.propose) writeFileSync(resolve(io.cwd, opts.propose), result.proposed);
-      if (format === 'json') {
-        let buf = '';
-        for (const c of baselineJsonChunks(result)) {
-          buf += c;
-          if (buf.length > 1 << 20) {
-            io.stdout.write(buf);
-            buf = '';
-          }
-        }
-        io.stdout.write(buf);
-      }
+      if (format === 'json') await writeChunks(io.stdout, baselineJsonChunks(result));
       else if (format === 'sarif') io.stdout.write(formatBaselineSarif(result));
       else io.stdout.write(formatBaselineText(result, { top, facility: loaded.model.facility }));
       const inputErrors = diagnostics.filter((d) => d.severity === 'error');
       if (inputErrors.length && format !== 'text') for (const d of inputErrors) io.stderr.write(`otzones: ${d.code}: ${d.message}\n`);
-      state.exitCode = inputErrors.length ? 2 : result.violations.length ? 1 : 0;
+      state.exitCode = inputErrors.length ? 2 : result.violationCount ? 1 : 0;
     });
 }

@@ -8,6 +8,25 @@ export interface CliIO {
   signal?: AbortSignal;
 }
 
+/**
+ * Writes a large output in pieces, waiting for 'drain' when the stream asks to (a pipe to `jq` or `gzip`
+ * would otherwise queue the whole document in memory). Streams without backpressure are written straight.
+ */
+export async function writeChunks(out: CliIO['stdout'], chunks: Iterable<string>, pieceSize = 1 << 20): Promise<void> {
+  let buf = '';
+  const flush = async () => {
+    const ok = out.write(buf);
+    buf = '';
+    const em = out as unknown as { once?: (ev: string, fn: () => void) => void };
+    if (ok === false && typeof em.once === 'function') await new Promise<void>((resolve) => em.once!('drain', resolve));
+  };
+  for (const c of chunks) {
+    buf += c;
+    if (buf.length > pieceSize) await flush();
+  }
+  if (buf) await flush();
+}
+
 /** A user error: printed as one line at the CLI, exit 2. Thrown only inside src/cli. */
 export class UsageError extends Error {
   constructor(message: string, readonly exitCode = 2) {

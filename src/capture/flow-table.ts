@@ -1,0 +1,424 @@
+/**
+ * Flows in columns: one row per (initiator, responder, transport, responder port) with packets, bytes,
+ * first/last seen, connection and firewall counts, and ids into interned dictionaries for addresses,
+ * strings (protocols, evidence) and function-code maps. A capture with a million distinct flows is a few
+ * typed arrays (about 110 bytes a flow), not a million objects; captures fill it straight from the
+ * conversation table, logs through `addObservation`, and worker threads send it as transferable arrays.
+ */
+import type { Observation, ObservedTransport } from './observation.ts';
+
+export const TRANSPORT_NAMES: readonly ObservedTransport[] = ['tcp', 'udp', 'icmp', 'other'];
+const TRANSPORT_INDEX: Readonly<Record<string, number>> = { tcp: 0, udp: 1, icmp: 2, other: 3 };
+const INITIATOR_BY: readonly Observation['initiatorBy'][] = ['syn', 'port', 'first-packet', 'log'];
+
+/** Function-code or application-name counts; shared between rows and never mutated once interned. */
+export type CodeMap = Readonly<Record<string | number, number>>;
+
+/** Map id 0 is the empty map. */
+export const NO_MAP = 0;
+
+/** One row as a record (what the store and older callers read). */
+export interface AggregatedFlow {
+  family: 4 | 6;
+  src: string;
+  dst: string;
+  transport: ObservedTransport;
+  dstPort: number;
+  protocol: string;
+  packets: number;
+  bytes: number;
+  /** Responder → initiator share (a one-way conduit must see none carrying data). */
+  packetsBack: number;
+  bytesBack: number;
+  first: number;
+  last: number;
+  connections: number;
+  /** Modbus/DNP3 function codes sent by the initiator. */
+  requestCodes: Record<number, number>;
+  responseCodes: Record<number, number>;
+  appCodes: Record<string, number>;
+  /** Firewall logs: how many records said allowed / denied. */
+  fwAllowed: number;
+  fwDenied: number;
+  /** Evidence: the first input (file[:line]) this flow was seen in. */
+  evidence: string;
+}
+
+/** The table as plain data for postMessage (the typed arrays can be transferred). */
+export interface FlowTableData {
+  size: number;
+  columns: Record<string, ArrayBufferView>;
+  addresses: string[];
+  strings: string[];
+  maps: CodeMap[];
+}
+
+type Column = Int32Array | Uint8Array | Uint16Array | Float64Array;
+
+export class FlowTable {
+  size = 0;
+  private cap: number;
+  private slots: Int32Array;
+  private mask: number;
+  src: Int32Array;
+  dst: Int32Array;
+  transport: Uint8Array;
+  family: Uint8Array;
+  ipProto: Uint8Array;
+  initiatorBy: Uint8Array;
+  srcPort: Uint16Array;
+  dstPort: Float64Array;
+  protocol: Int32Array;
+  packets: Float64Array;
+  bytes: Float64Array;
+  packetsBack: Float64Array;
+  bytesBack: Float64Array;
+  first: Float64Array;
+  last: Float64Array;
+  connections: Float64Array;
+  fwAllowed: Float64Array;
+  fwDenied: Float64Array;
+  requestCodes: Int32Array;
+  responseCodes: Int32Array;
+  appCodes: Int32Array;
+  evidence: Int32Array;
+  readonly addresses: string[] = [];
+  private readonly addressIds = new Map<string, number>();
+  private readonly v4Ids = new Map<number, number>();
+  readonly strings: string[] = [];
+  private readonly stringIds = new Map<string, number>();
+  readonly maps: CodeMap[] = [Object.freeze({})];
+  private readonly mapIds = new Map<string, number>([['', NO_MAP]]);
+
+  constructor(initialRows = 1024) {
+    this.cap = Math.max(16, initialRows);
+    this.src = new Int32Array(this.cap);
+    this.dst = new Int32Array(this.cap);
+    this.transport = new Uint8Array(this.cap);
+    this.family = new Uint8Array(this.cap);
+    this.ipProto = new Uint8Array(this.cap);
+    this.initiatorBy = new Uint8Array(this.cap);
+    this.srcPort = new Uint16Array(this.cap);
+    this.dstPort = new Float64Array(this.cap);
+    this.protocol = new Int32Array(this.cap);
+    this.packets = new Float64Array(this.cap);
+    this.bytes = new Float64Array(this.cap);
+    this.packetsBack = new Float64Array(this.cap);
+    this.bytesBack = new Float64Array(this.cap);
+    this.first = new Float64Array(this.cap);
+    this.last = new Float64Array(this.cap);
+    this.connections = new Float64Array(this.cap);
+    this.fwAllowed = new Float64Array(this.cap);
+    this.fwDenied = new Float64Array(this.cap);
+    this.requestCodes = new Int32Array(this.cap);
+    this.responseCodes = new Int32Array(this.cap);
+    this.appCodes = new Int32Array(this.cap);
+    this.evidence = new Int32Array(this.cap);
+    let nslots = 16;
+    while (nslots < this.cap * 2) nslots *= 2;
+    this.slots = new Int32Array(nslots).fill(-1);
+    this.mask = nslots - 1;
+  }
+
+  private columnNames(): string[] {
+    return COLUMN_NAMES;
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const self = this as unknown as Record<string, Column>;
+    for (const name of this.columnNames()) {
+      const old = self[name];
+      const n = new (old.constructor as new (n: number) => Column)(cap);
+      n.set(old);
+      self[name] = n;
+    }
+    this.cap = cap;
+    this.slots = new Int32Array(cap * 2).fill(-1);
+    this.mask = cap * 2 - 1;
+    for (let i = 0; i < this.size; i++) {
+      let s = hashRow(this.src[i], this.dst[i], this.transport[i], this.dstPort[i]) & this.mask;
+      while (this.slots[s] !== -1) s = (s + 1) & this.mask;
+      this.slots[s] = i;
+    }
+  }
+
+  /** The row for (initiator, responder, transport, responder port); a new row is zeroed with NaN times. */
+  row(src: number, dst: number, transport: number, dstPort: number): number {
+    let s = hashRow(src, dst, transport, dstPort) & this.mask;
+    for (;;) {
+      const r = this.slots[s];
+      if (r === -1) break;
+      if (this.src[r] === src && this.dst[r] === dst && this.dstPort[r] === dstPort && this.transport[r] === transport) return r;
+      s = (s + 1) & this.mask;
+    }
+    if (this.size >= this.cap) {
+      this.grow();
+      return this.row(src, dst, transport, dstPort);
+    }
+    const r = this.size++;
+    this.slots[s] = r;
+    this.src[r] = src;
+    this.dst[r] = dst;
+    this.transport[r] = transport;
+    this.dstPort[r] = dstPort;
+    this.first[r] = NaN;
+    this.last[r] = NaN;
+    return r;
+  }
+
+  address(text: string): number {
+    return intern(this.addresses, this.addressIds, text);
+  }
+
+  /** Address id for an IPv4 address as an unsigned integer (its text is made once). */
+  addressV4(v: number): number {
+    let id = this.v4Ids.get(v);
+    if (id === undefined) {
+      id = this.address(`${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`);
+      this.v4Ids.set(v, id);
+    }
+    return id;
+  }
+
+  string(s: string): number {
+    return intern(this.strings, this.stringIds, s);
+  }
+
+  /** Interned id of a map with these counts (equal maps share one id and one object). */
+  map(m: CodeMap): number {
+    let key = '';
+    for (const k in m) key += mapKeyPart(k, m[k]);
+    return this.mapByKey(key, m);
+  }
+
+  /** `map` for a map given as its key (see `mapKeyPart`, ascending code order); the object is built only when new. */
+  mapByKey(key: string, m?: CodeMap): number {
+    let id = this.mapIds.get(key);
+    if (id === undefined) {
+      id = this.maps.length;
+      this.maps.push(Object.freeze(m ? { ...m } : parseMapKey(key)));
+      this.mapIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Id of the sum of two interned maps. */
+  mergeMaps(a: number, b: number): number {
+    if (b === NO_MAP) return a;
+    if (a === NO_MAP) return b;
+    const out: Record<string, number> = { ...this.maps[a] };
+    const add = this.maps[b];
+    for (const k in add) out[k] = (out[k] ?? 0) + add[k];
+    return this.map(out);
+  }
+
+  /** Merges one observation (a log record or a conversation) into its flow. */
+  addObservation(o: Observation): void {
+    const ti = TRANSPORT_INDEX.hasOwnProperty(o.transport) ? TRANSPORT_INDEX[o.transport] : 3;
+    const before = this.size;
+    const r = this.row(this.address(o.src), this.address(o.dst), ti, o.dstPort);
+    if (this.size !== before) {
+      this.family[r] = o.family;
+      this.ipProto[r] = o.ipProto;
+      this.srcPort[r] = o.srcPort;
+      this.initiatorBy[r] = Math.max(0, INITIATOR_BY.indexOf(o.initiatorBy));
+      this.protocol[r] = this.string(o.protocol);
+      this.evidence[r] = this.string(o.line !== undefined ? `${o.file}:${o.line}` : o.file);
+      this.requestCodes[r] = this.map(o.requestCodes);
+      this.responseCodes[r] = this.map(o.responseCodes);
+      this.appCodes[r] = this.map(o.appCodes);
+    } else {
+      if (o.protocol !== 'unknown' && this.strings[this.protocol[r]] === 'unknown') this.protocol[r] = this.string(o.protocol);
+      this.requestCodes[r] = this.mergeMaps(this.requestCodes[r], this.map(o.requestCodes));
+      this.responseCodes[r] = this.mergeMaps(this.responseCodes[r], this.map(o.responseCodes));
+      this.appCodes[r] = this.mergeMaps(this.appCodes[r], this.map(o.appCodes));
+    }
+    this.addCounts(r, o.packetsOut, o.bytesOut, o.packetsIn, o.bytesIn, o.first, o.last, o.connections);
+    if (o.action === 'allowed') this.fwAllowed[r] += o.connections;
+    if (o.action === 'denied') this.fwDenied[r] += o.connections;
+  }
+
+  addCounts(r: number, packetsOut: number, bytesOut: number, packetsIn: number, bytesIn: number, first: number, last: number, connections: number): void {
+    this.packets[r] += packetsOut + packetsIn;
+    this.bytes[r] += bytesOut + bytesIn;
+    this.packetsBack[r] += packetsIn;
+    this.bytesBack[r] += bytesIn;
+    if (!(this.first[r] <= first) && !Number.isNaN(first)) this.first[r] = first;
+    if (!(this.last[r] >= last) && !Number.isNaN(last)) this.last[r] = last;
+    this.connections[r] += connections;
+  }
+
+  /** Adds every row of another table (a worker's, or another input's). */
+  addTable(other: FlowTable): void {
+    const addr = other.addresses.map((a) => this.address(a));
+    const str = other.strings.map((s) => this.string(s));
+    const maps = other.maps.map((m) => this.map(m));
+    for (let i = 0; i < other.size; i++) {
+      const before = this.size;
+      const r = this.row(addr[other.src[i]], addr[other.dst[i]], other.transport[i], other.dstPort[i]);
+      if (this.size !== before) {
+        this.family[r] = other.family[i];
+        this.ipProto[r] = other.ipProto[i];
+        this.srcPort[r] = other.srcPort[i];
+        this.initiatorBy[r] = other.initiatorBy[i];
+        this.protocol[r] = str[other.protocol[i]];
+        this.evidence[r] = str[other.evidence[i]];
+        this.requestCodes[r] = maps[other.requestCodes[i]];
+        this.responseCodes[r] = maps[other.responseCodes[i]];
+        this.appCodes[r] = maps[other.appCodes[i]];
+      } else {
+        if (this.strings[this.protocol[r]] === 'unknown') this.protocol[r] = str[other.protocol[i]];
+        this.requestCodes[r] = this.mergeMaps(this.requestCodes[r], maps[other.requestCodes[i]]);
+        this.responseCodes[r] = this.mergeMaps(this.responseCodes[r], maps[other.responseCodes[i]]);
+        this.appCodes[r] = this.mergeMaps(this.appCodes[r], maps[other.appCodes[i]]);
+      }
+      this.addCounts(r, other.packets[i] - other.packetsBack[i], other.bytes[i] - other.bytesBack[i], other.packetsBack[i], other.bytesBack[i], other.first[i], other.last[i], other.connections[i]);
+      this.fwAllowed[r] += other.fwAllowed[i];
+      this.fwDenied[r] += other.fwDenied[i];
+    }
+  }
+
+  transportName(r: number): ObservedTransport {
+    return TRANSPORT_NAMES[this.transport[r]];
+  }
+
+  protocolName(r: number): string {
+    return this.strings[this.protocol[r]];
+  }
+
+  /** Row r as a record. */
+  record(r: number): AggregatedFlow {
+    return {
+      family: this.family[r] === 6 ? 6 : 4,
+      src: this.addresses[this.src[r]],
+      dst: this.addresses[this.dst[r]],
+      transport: this.transportName(r),
+      dstPort: this.dstPort[r],
+      protocol: this.protocolName(r),
+      packets: this.packets[r],
+      bytes: this.bytes[r],
+      packetsBack: this.packetsBack[r],
+      bytesBack: this.bytesBack[r],
+      first: this.first[r],
+      last: this.last[r],
+      connections: this.connections[r],
+      requestCodes: this.maps[this.requestCodes[r]] as Record<number, number>,
+      responseCodes: this.maps[this.responseCodes[r]] as Record<number, number>,
+      appCodes: this.maps[this.appCodes[r]] as Record<string, number>,
+      fwAllowed: this.fwAllowed[r],
+      fwDenied: this.fwDenied[r],
+      evidence: this.strings[this.evidence[r]],
+    };
+  }
+
+  /** Row r as one Observation (for callers that read observations; firewall counts become `action`). */
+  observation(r: number): Observation {
+    const o: Observation = {
+      family: this.family[r] === 6 ? 6 : 4,
+      src: this.addresses[this.src[r]],
+      dst: this.addresses[this.dst[r]],
+      transport: this.transportName(r),
+      ipProto: this.ipProto[r],
+      srcPort: this.srcPort[r],
+      dstPort: this.dstPort[r],
+      protocol: this.protocolName(r),
+      packetsOut: this.packets[r] - this.packetsBack[r],
+      bytesOut: this.bytes[r] - this.bytesBack[r],
+      packetsIn: this.packetsBack[r],
+      bytesIn: this.bytesBack[r],
+      first: this.first[r],
+      last: this.last[r],
+      initiatorBy: INITIATOR_BY[this.initiatorBy[r]] ?? 'log',
+      requestCodes: this.maps[this.requestCodes[r]] as Record<number, number>,
+      responseCodes: this.maps[this.responseCodes[r]] as Record<number, number>,
+      appCodes: this.maps[this.appCodes[r]] as Record<string, number>,
+      connections: this.connections[r],
+      file: this.strings[this.evidence[r]],
+    };
+    if (this.fwDenied[r] && !this.fwAllowed[r]) o.action = 'denied';
+    else if (this.fwAllowed[r]) o.action = 'allowed';
+    return o;
+  }
+
+  *records(): Generator<AggregatedFlow> {
+    for (let r = 0; r < this.size; r++) yield this.record(r);
+  }
+
+  observations(): Observation[] {
+    const out: Observation[] = new Array(this.size);
+    for (let r = 0; r < this.size; r++) out[r] = this.observation(r);
+    return out;
+  }
+
+  static fromObservations(observations: Iterable<Observation>): FlowTable {
+    const t = new FlowTable();
+    for (const o of observations) t.addObservation(o);
+    return t;
+  }
+
+  /** Plain data for postMessage; pass `transferList()` to move the arrays instead of copying them. */
+  toData(): FlowTableData {
+    const self = this as unknown as Record<string, Column>;
+    const columns: Record<string, ArrayBufferView> = {};
+    for (const name of this.columnNames()) columns[name] = self[name].slice(0, this.size);
+    return { size: this.size, columns, addresses: this.addresses, strings: this.strings, maps: this.maps };
+  }
+
+  static transferList(d: FlowTableData): ArrayBuffer[] {
+    return Object.values(d.columns).map((c) => c.buffer as ArrayBuffer);
+  }
+
+  static fromData(d: FlowTableData): FlowTable {
+    const t = new FlowTable(1);
+    const other = t as unknown as { size: number; addresses: string[]; strings: string[]; maps: CodeMap[] } & Record<string, Column>;
+    for (const name of COLUMN_NAMES) other[name] = d.columns[name] as Column;
+    other.size = d.size;
+    other.addresses = d.addresses;
+    other.strings = d.strings;
+    other.maps = d.maps;
+    // A read-only view: addTable reads it, nothing inserts into it.
+    return t;
+  }
+}
+
+const COLUMN_NAMES = [
+  'src', 'dst', 'transport', 'family', 'ipProto', 'initiatorBy', 'srcPort', 'dstPort', 'protocol', 'packets', 'bytes', 'packetsBack', 'bytesBack',
+  'first', 'last', 'connections', 'fwAllowed', 'fwDenied', 'requestCodes', 'responseCodes', 'appCodes', 'evidence',
+];
+
+export function initiatorByIndex(by: Observation['initiatorBy']): number {
+  return INITIATOR_BY.indexOf(by);
+}
+
+function intern(list: string[], ids: Map<string, number>, s: string): number {
+  let id = ids.get(s);
+  if (id === undefined) {
+    id = list.length;
+    list.push(s);
+    ids.set(s, id);
+  }
+  return id;
+}
+
+function hashRow(src: number, dst: number, transport: number, port: number): number {
+  let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ dst ^ (h >>> 15), 0xc2b2ae35);
+  h = Math.imul(h ^ ((transport << 24) ^ (port | 0)) ^ (h >>> 13), 0x85ebca6b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function parseMapKey(key: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of key.split('\u0002')) {
+    if (!part) continue;
+    const i = part.indexOf('\u0001');
+    out[part.slice(0, i)] = Number(part.slice(i + 1));
+  }
+  return out;
+}
+
+/** One entry of a map key: control characters never occur in codes or application names. */
+export function mapKeyPart(code: string | number, count: number): string {
+  return `${code}\u0001${count}\u0002`;
+}
