@@ -116,14 +116,18 @@ function indexes(n: number, pred: (i: number) => boolean): number[] {
 }
 
 export function formatBaselineJson(r: BaselineResult): string {
-  return [...baselineJsonChunks(r)].join('');
+  const dec = new TextDecoder();
+  let out = '';
+  for (const c of baselineJsonChunks(r)) out += typeof c === 'string' ? c : dec.decode(c, { stream: true });
+  return out + dec.decode();
 }
 
 /**
- * The JSON document in pieces (one per flow), so a capture with a million flows never needs one string of
- * hundreds of megabytes. Same content as `JSON.stringify(doc, null, 2)` up to whitespace inside records.
+ * The JSON document in pieces, so a capture with a million flows never needs one string of hundreds of
+ * megabytes. Same content as `JSON.stringify(doc, null, 2)` up to whitespace inside records. The bytes of a
+ * Uint8Array piece are valid until the next piece is asked for (the buffer is reused): write them first.
  */
-export function* baselineJsonChunks(r: BaselineResult): Generator<string> {
+export function* baselineJsonChunks(r: BaselineResult): Generator<string | Uint8Array> {
   const head = jsonEnvelope('baseline', {});
   yield '{\n';
   for (const [k, v] of Object.entries(head)) yield `  ${JSON.stringify(k)}: ${JSON.stringify(v)},\n`;
@@ -136,15 +140,27 @@ export function* baselineJsonChunks(r: BaselineResult): Generator<string> {
     }
     yield `${first ? '' : '\n  '}]${last ? '' : ','}\n`;
   };
-  const w = new FlowJson();
-  // Records are built one at a time from the result's columns and dropped once encoded.
-  const flowList = function* (name: string, count: number, at: (i: number) => BaselineFlow): Generator<string> {
+  // Each record's JSON is made from the result's columns (no record object) and encoded straight into one
+  // reused multi-MiB buffer: the bytes of a million records never exist as one string or as a rope of them.
+  const flowList = function* (name: string, count: number, jsonAt: (i: number) => string): Generator<string | Uint8Array> {
     yield `  ${JSON.stringify(name)}: [`;
-    for (let i = 0; i < count; i++) yield `${i === 0 ? '\n' : ',\n'}    ${w.flow(at(i))}`;
+    const PIECE = 4 << 20;
+    let buf = Buffer.allocUnsafe(PIECE);
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      const text = (i === 0 ? '\n    ' : ',\n    ') + jsonAt(i);
+      if (pos + text.length * 3 > buf.length) {
+        if (pos) yield buf.subarray(0, pos);
+        if (text.length * 3 > buf.length) buf = Buffer.allocUnsafe(text.length * 3);
+        pos = 0;
+      }
+      pos += buf.write(text, pos, 'utf8');
+    }
+    if (pos) yield buf.subarray(0, pos);
     yield `${count === 0 ? '' : '\n  '}],\n`;
   };
-  yield* flowList('flows', r.flowCount, r.flowAt);
-  yield* flowList('violations', r.violationCount, r.violationAt);
+  yield* flowList('flows', r.flowCount, r.flowJsonAt);
+  yield* flowList('violations', r.violationCount, r.violationJsonAt);
   yield* list('assets', r.assets);
   yield `  "summary": ${JSON.stringify(r.summary)},\n`;
   yield `  "proposed_conduits_yaml": ${JSON.stringify(r.proposed)},\n`;
@@ -179,81 +195,4 @@ function splitEvidence(e: string): [string | undefined, number | undefined] {
   if (!e) return [undefined, undefined];
   const m = /^(.*):(\d+)$/.exec(e);
   return m ? [m[1], Number(m[2])] : [e, undefined];
-}
-
-/** Keys of a flow record in output order (firewall and notes are optional and come last). */
-const FLOW_KEYS = [
-  'src', 'dst', 'transport', 'dst_port', 'protocol', 'src_zone', 'dst_zone', 'src_asset', 'dst_asset', 'packets', 'bytes', 'first_seen', 'last_seen',
-  'function_codes', 'exception_codes', 'app_codes', 'verdict', 'reasons', 'conduit', 'disallowed_function_codes', 'connections', 'evidence', 'firewall', 'notes',
-];
-const REQUIRED_KEYS = 22;
-
-/**
- * `JSON.stringify(flow)` for the baseline's flow records, faster on a million of them: the repeated strings
- * (addresses, zones, assets, protocols, evidence) and the shared code maps are encoded once. A record whose
- * keys are not exactly the expected ones in the expected order goes through JSON.stringify.
- */
-class FlowJson {
-  private readonly strings = new Map<string, string>();
-  private readonly maps = new WeakMap<object, string>();
-  private lastTime = '';
-  private lastTimeJson = '"\"\""';
-
-  private str(s: string | null): string {
-    if (s === null) return 'null';
-    let r = this.strings.get(s);
-    if (r === undefined) {
-      r = JSON.stringify(s);
-      if (this.strings.size < 65536) this.strings.set(s, r);
-    }
-    return r;
-  }
-
-  private time(s: string | null): string {
-    if (s === null) return 'null';
-    if (s !== this.lastTime) {
-      this.lastTime = s;
-      this.lastTimeJson = JSON.stringify(s);
-    }
-    return this.lastTimeJson;
-  }
-
-  private map(m: Record<string, number>): string {
-    for (const _ in m) {
-      let r = this.maps.get(m);
-      if (r === undefined) this.maps.set(m, (r = JSON.stringify(m)));
-      return r;
-    }
-    return '{}';
-  }
-
-  private strList(a: readonly string[]): string {
-    if (a.length === 0) return '[]';
-    let r = '[';
-    for (let i = 0; i < a.length; i++) r += (i ? ',' : '') + this.str(a[i]);
-    return r + ']';
-  }
-
-  flow(f: BaselineFlow): string {
-    let i = 0;
-    for (const k in f) {
-      if (k !== FLOW_KEYS[i]) return JSON.stringify(f);
-      const v = (f as unknown as Record<string, unknown>)[k];
-      if (i < REQUIRED_KEYS ? v === undefined || (typeof v === 'number' && !Number.isFinite(v)) : v === undefined) return JSON.stringify(f);
-      i++;
-    }
-    if (i < REQUIRED_KEYS || (i === REQUIRED_KEYS + 1 && f.firewall === undefined)) return JSON.stringify(f);
-    if (typeof f.src !== 'string' || typeof f.dst !== 'string' || typeof f.evidence !== 'string' || !Array.isArray(f.reasons)) return JSON.stringify(f);
-    let r =
-      `{"src":${this.str(f.src)},"dst":${this.str(f.dst)},"transport":${this.str(f.transport)},"dst_port":${f.dst_port},"protocol":${this.str(f.protocol)}` +
-      `,"src_zone":${this.str(f.src_zone)},"dst_zone":${this.str(f.dst_zone)},"src_asset":${this.str(f.src_asset)},"dst_asset":${this.str(f.dst_asset)}` +
-      `,"packets":${f.packets},"bytes":${f.bytes},"first_seen":${this.time(f.first_seen)},"last_seen":${this.time(f.last_seen)}` +
-      `,"function_codes":${this.map(f.function_codes)},"exception_codes":${this.map(f.exception_codes)},"app_codes":${this.map(f.app_codes)}` +
-      `,"verdict":${this.str(f.verdict)},"reasons":${this.strList(f.reasons)},"conduit":${this.str(f.conduit)}` +
-      `,"disallowed_function_codes":${f.disallowed_function_codes.length ? JSON.stringify(f.disallowed_function_codes) : '[]'}` +
-      `,"connections":${f.connections},"evidence":${this.str(f.evidence)}`;
-    if (f.firewall !== undefined) r += `,"firewall":${JSON.stringify(f.firewall)}`;
-    if (f.notes !== undefined) r += `,"notes":${JSON.stringify(f.notes)}`;
-    return r + '}';
-  }
 }

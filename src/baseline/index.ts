@@ -261,6 +261,49 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     return f;
   };
 
+  // JSON of a record straight from the columns, equal to JSON.stringify(flowOfRow(r)): every repeated
+  // piece (addresses, zones, assets, protocols, maps, judgements, evidence) is encoded once and reused.
+  const addrJson = addresses.map((a) => JSON.stringify(a));
+  const zoneJson = owners.map((o) => JSON.stringify(o?.zoneId ?? null));
+  const assetJson = owners.map((o) => JSON.stringify(o?.assetId ?? null));
+  const stringJson: string[] = [];
+  const judgementJson: string[] = [];
+  const mapJson = new Map<object, string>();
+  const js = (v: unknown) => JSON.stringify(v);
+  const mj = (m: Record<string, number>) => {
+    let t = mapJson.get(m);
+    if (t === undefined) mapJson.set(m, (t = js(m)));
+    return t;
+  };
+  const timeJson = (us: number) => {
+    const t = iso(us);
+    return t === null ? 'null' : `"${t}"`;
+  };
+  const jsonOfRow = (r: number): string => {
+    const s = table.src[r];
+    const d = table.dst[r];
+    const pid = table.protocol[r];
+    const protocol = table.strings[pid];
+    const jid = judgementOf[r];
+    if (judgementJson[jid] === undefined) {
+      const j = judgements[jid];
+      judgementJson[jid] = `"verdict":${js(j.verdict)},"reasons":${js(j.reasons)},"conduit":${js(j.conduit)},"disallowed_function_codes":${js(j.disallowedCodes)}`;
+    }
+    const fcodes = protocol === 'modbus' || protocol === 'dnp3' ? out.request(table.requestCodes[r]) : NONE;
+    const ecodes = protocol === 'modbus' ? out.exception(table.responseCodes[r]) : NONE;
+    const acodes = protocol === 'modbus' || protocol === 'dnp3' ? NONE : out.app(table.appCodes[r]);
+    let text =
+      `{"src":${addrJson[s]},"dst":${addrJson[d]},"transport":"${table.transportName(r)}","dst_port":${table.dstPort[r]}` +
+      `,"protocol":${(stringJson[pid] ??= js(protocol))},"src_zone":${zoneJson[s]},"dst_zone":${zoneJson[d]},"src_asset":${assetJson[s]},"dst_asset":${assetJson[d]}` +
+      `,"packets":${table.packets[r]},"bytes":${table.bytes[r]},"first_seen":${timeJson(table.first[r])},"last_seen":${timeJson(table.last[r])}` +
+      `,"function_codes":${mj(fcodes)},"exception_codes":${mj(ecodes)},"app_codes":${mj(acodes)},${judgementJson[jid]}` +
+      `,"connections":${table.connections[r]},"evidence":${(stringJson[table.evidence[r]] ??= js(table.strings[table.evidence[r]]))}`;
+    if (table.fwAllowed[r] || table.fwDenied[r]) text += `,"firewall":{"allowed":${table.fwAllowed[r]},"denied":${table.fwDenied[r]}}`;
+    const notes = notesOf(r);
+    if (notes) text += `,"notes":${js(notes)}`;
+    return text + '}';
+  };
+
   const roleBits = observedRoleBits(table);
   const assets: BaselineAsset[] = [];
   for (const [, id] of byKey) {
@@ -288,12 +331,41 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     else for (const x of j.reasons) by_reason[x] += perJudgement[id];
   });
 
-  // The proposal reads one reused record per violating flow, in output order.
+  // The proposal reads one record per class of violating flows that it cannot tell apart (same endpoint
+  // owners, transport, port, protocol and request codes), with the class's flow count; unzoned flows one by
+  // one, as their addresses are listed. A million flows between a few assets are a handful of records.
+  const ownerIndex = new Map<Owner, number>();
+  const ownerOf = new Int32Array(addresses.length).fill(-1);
+  owners.forEach((o, id) => {
+    if (!o) return;
+    let k = ownerIndex.get(o);
+    if (k === undefined) ownerIndex.set(o, (k = ownerIndex.size));
+    ownerOf[id] = k;
+  });
   function* proposalFlows(): Generator<ProposalFlow> {
-    const p: ProposalFlow = { src: '', dst: '', src_zone: null, dst_zone: null, src_asset: null, dst_asset: null, protocol: '', transport: '', dst_port: 0, function_codes: NONE, verdict: 'violation' };
+    const classes = new Map<number, Map<number, { r: number; count: number }>>();
+    const lone: number[] = [];
+    const O = ownerIndex.size;
     for (let i = 0; i < n; i++) {
       const r = order[i];
       if (judgements[judgementOf[r]].verdict !== 'violation') continue;
+      const so = ownerOf[table.src[r]];
+      const dO = ownerOf[table.dst[r]];
+      const k2 = table.protocol[r] * 2 ** 26 + table.requestCodes[r];
+      if (so < 0 || dO < 0 || O >= 65536 || table.protocol[r] >= 2 ** 26 || table.requestCodes[r] >= 2 ** 26) {
+        lone.push(r);
+        continue;
+      }
+      const k1 = ((so * O + dO) * 4 + table.transport[r]) * 65536 + (table.dstPort[r] & 0xffff);
+      let m = classes.get(k1);
+      if (!m) classes.set(k1, (m = new Map()));
+      const c = m.get(k2);
+      if (c && table.dstPort[c.r] === table.dstPort[r]) c.count++;
+      else if (!c) m.set(k2, { r, count: 1 });
+      else lone.push(r);
+    }
+    const p: ProposalFlow = { src: '', dst: '', src_zone: null, dst_zone: null, src_asset: null, dst_asset: null, protocol: '', transport: '', dst_port: 0, function_codes: NONE, verdict: 'violation', count: 1 };
+    const fill = (r: number, count: number) => {
       const so = owners[table.src[r]];
       const dOwn = owners[table.dst[r]];
       p.src = addresses[table.src[r]];
@@ -306,8 +378,11 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       p.transport = table.transportName(r);
       p.dst_port = table.dstPort[r];
       p.function_codes = p.protocol === 'modbus' || p.protocol === 'dnp3' ? out.request(table.requestCodes[r]) : NONE;
-      yield p;
-    }
+      p.count = count;
+      return p;
+    };
+    for (const m of classes.values()) for (const c of m.values()) yield fill(c.r, c.count);
+    for (const r of lone) yield fill(r, 1);
   }
   const proposed = proposeConduits(model, proposalFlows(), ik);
 
@@ -331,6 +406,8 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     },
     flowCount: n,
     flowAt: (i) => flowOfRow(order[i]),
+    flowJsonAt: (i) => jsonOfRow(order[i]),
+    violationJsonAt: (k) => jsonOfRow(order[violationPos[k]]),
     violationCount,
     violationAt: (k) => flowOfRow(order[violationPos[k]]),
     violationIndex: (k) => violationPos[k],

@@ -9,8 +9,8 @@ import { protocolForPort } from '../model/protocols.ts';
 import { isModbusWrite } from '../modbus/codes.ts';
 import type { BaselineFlow } from './types.ts';
 
-/** What a proposal reads of a flow (the baseline passes one reused record per violating flow). */
-export type ProposalFlow = Pick<BaselineFlow, 'src' | 'dst' | 'src_zone' | 'dst_zone' | 'src_asset' | 'dst_asset' | 'protocol' | 'transport' | 'dst_port' | 'function_codes' | 'verdict'>;
+/** What a proposal reads of a flow; `count` flows alike (default 1). The baseline reuses one record. */
+export type ProposalFlow = Pick<BaselineFlow, 'src' | 'dst' | 'src_zone' | 'dst_zone' | 'src_asset' | 'dst_asset' | 'protocol' | 'transport' | 'dst_port' | 'function_codes' | 'verdict'> & { count?: number };
 
 interface Entry {
   protocol: string;
@@ -42,7 +42,7 @@ export function proposeConduits(model: Model, flows: Iterable<ProposalFlow>, sor
     e.from.add(f.src_asset ?? f.src_zone);
     e.to.add(f.dst_asset ?? f.dst_zone);
     for (const c of Object.keys(f.function_codes)) e.codes.add(Number(c) & 0x7f);
-    e.flows++;
+    e.flows += f.count ?? 1;
   }
   const existing = new Map<string, string>();
   for (const c of model.conduits) {

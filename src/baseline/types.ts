@@ -70,6 +70,9 @@ export interface BaselineResult {
   flowAt(i: number): BaselineFlow;
   readonly violationCount: number;
   violationAt(k: number): BaselineFlow;
+  /** `JSON.stringify(flowAt(i))` / `JSON.stringify(violationAt(k))`, made without building the record. */
+  flowJsonAt(i: number): string;
+  violationJsonAt(k: number): string;
   /** Cheap per-flow facts (no record built), for filters over every flow. */
   verdictAt(i: number): Verdict;
   firewallAt(i: number): { allowed: number; denied: number } | undefined;

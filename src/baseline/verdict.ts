@@ -36,27 +36,29 @@ export interface JudgedFlow {
 }
 
 export class PolicyJudge {
-  private readonly byPair = new Map<string, PolicyRule[]>();
+  /** Rules by source zone, then destination zone: no key string per flow. */
+  private readonly byPair = new Map<string, Map<string, PolicyRule[]>>();
 
   constructor(ir: PolicyIR) {
     for (const r of ir.rules) {
-      const k = `${r.fromZone}>${r.toZone}`;
-      const l = this.byPair.get(k) ?? [];
+      let to = this.byPair.get(r.fromZone);
+      if (!to) this.byPair.set(r.fromZone, (to = new Map()));
+      const l = to.get(r.toZone) ?? [];
       l.push(r);
-      this.byPair.set(k, l);
+      to.set(r.toZone, l);
     }
   }
 
   judge(f: JudgedFlow, src: Owner | undefined, dst: Owner | undefined): Judgement {
-    if (!src || !dst) return none('violation', ['unzoned-endpoint']);
-    if (src.zoneId === dst.zoneId) return none('intra-zone', []);
+    if (!src || !dst) return UNZONED;
+    if (src.zoneId === dst.zoneId) return INTRA_ZONE;
+    const forward = this.byPair.get(src.zoneId)?.get(dst.zoneId) ?? NO_RULES;
+    const reverse = this.byPair.get(dst.zoneId)?.get(src.zoneId) ?? NO_RULES;
+    if (forward.length === 0 && reverse.length === 0) return NO_CONDUIT;
     const ipS = fastIp(f.src);
     const ipD = fastIp(f.dst);
-    if (!ipS.ok || !ipD.ok) return none('violation', ['unzoned-endpoint']);
+    if (!ipS.ok || !ipD.ok) return UNZONED;
     const fam = ipS.value.family;
-    const forward = this.byPair.get(`${src.zoneId}>${dst.zoneId}`) ?? [];
-    const reverse = this.byPair.get(`${dst.zoneId}>${src.zoneId}`) ?? [];
-    if (forward.length === 0 && reverse.length === 0) return NO_CONDUIT;
     const inEp = (eps: PolicyRule['src'], v: bigint) => eps.some((e) => e.prefixes.some((p) => prefixContains(p, fam, v)));
     const transportOk = (r: PolicyRule) => r.transport === f.transport;
     const portOk = (r: PolicyRule) => r.ports.length === 0 || r.ports.some((p) => f.dstPort >= p.lo && f.dstPort <= p.hi);
@@ -86,8 +88,11 @@ function none(verdict: Verdict, reasons: Reason[], conduit: string | null = null
   return { verdict, reasons, conduit, rule, disallowedCodes: codes };
 }
 
-/** Shared result for the common case of a zone pair without any conduit flow (not mutated by callers). */
+/** Shared results for the common cases (frozen: callers never mutate a judgement). */
 const NO_CONDUIT: Judgement = Object.freeze(none('violation', ['no-conduit'])) as Judgement;
+const UNZONED: Judgement = Object.freeze(none('violation', ['unzoned-endpoint'])) as Judgement;
+const INTRA_ZONE: Judgement = Object.freeze(none('intra-zone', [])) as Judgement;
+const NO_RULES: readonly PolicyRule[] = [];
 
 function fastIp(s: string): ReturnType<typeof parseIp> {
   const v = parseV4(s);

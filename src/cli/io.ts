@@ -10,21 +10,41 @@ export interface CliIO {
 
 /**
  * Writes a large output in pieces, waiting for 'drain' when the stream asks to (a pipe to `jq` or `gzip`
- * would otherwise queue the whole document in memory). Streams without backpressure are written straight.
+ * would otherwise queue the whole document in memory), and for each byte chunk to be written before the
+ * next is pulled (producers reuse their buffer). Objects that are not streams are written straight.
  */
-export async function writeChunks(out: CliIO['stdout'], chunks: Iterable<string>, pieceSize = 1 << 20): Promise<void> {
+export async function writeChunks(out: CliIO['stdout'], chunks: Iterable<string | Uint8Array>, pieceSize = 1 << 20): Promise<void> {
   let buf = '';
-  const flush = async () => {
-    const ok = out.write(buf);
-    buf = '';
-    const em = out as unknown as { once?: (ev: string, fn: () => void) => void };
-    if (ok === false && typeof em.once === 'function') await new Promise<void>((resolve) => em.once!('drain', resolve));
+  const stream = out as unknown as { once?: (ev: string, fn: () => void) => void; fd?: number; write(d: Uint8Array, cb: (e?: Error | null) => void): boolean };
+  const write = async (data: string | Uint8Array) => {
+    // A byte chunk's buffer is reused by its producer once the next chunk is pulled. A stream on a file
+    // descriptor calls back once the bytes are with the OS: wait for that. Any other stream may keep a
+    // reference after calling back (a PassThrough does): give it a copy.
+    if (typeof data !== 'string') {
+      const bytes = data;
+      if (typeof stream.fd === 'number') {
+        await new Promise<void>((resolve, reject) => stream.write(bytes, (e) => (e ? reject(e) : resolve())));
+        return;
+      }
+      data = Uint8Array.prototype.slice.call(data);
+    }
+    const ok = out.write(data);
+    if (ok === false && typeof stream.once === 'function') await new Promise<void>((resolve) => stream.once!('drain', resolve));
   };
   for (const c of chunks) {
+    if (typeof c !== 'string') {
+      if (buf) await write(buf);
+      buf = '';
+      await write(c);
+      continue;
+    }
     buf += c;
-    if (buf.length > pieceSize) await flush();
+    if (buf.length > pieceSize) {
+      await write(buf);
+      buf = '';
+    }
   }
-  if (buf) await flush();
+  if (buf) await write(buf);
 }
 
 /** A user error: printed as one line at the CLI, exit 2. Thrown only inside src/cli. */
