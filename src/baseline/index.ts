@@ -255,7 +255,8 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       connections: table.connections[r],
       evidence: table.strings[table.evidence[r]],
     };
-    if (table.fwAllowed[r] || table.fwDenied[r]) f.firewall = { allowed: table.fwAllowed[r], denied: table.fwDenied[r] };
+    const fw = table.firewall(r);
+    if (fw) f.firewall = fw;
     const notes = notesOf(r);
     if (notes) f.notes = notes;
     return f;
@@ -298,7 +299,8 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       `,"packets":${table.packets[r]},"bytes":${table.bytes[r]},"first_seen":${timeJson(table.first[r])},"last_seen":${timeJson(table.last[r])}` +
       `,"function_codes":${mj(fcodes)},"exception_codes":${mj(ecodes)},"app_codes":${mj(acodes)},${judgementJson[jid]}` +
       `,"connections":${table.connections[r]},"evidence":${(stringJson[table.evidence[r]] ??= js(table.strings[table.evidence[r]]))}`;
-    if (table.fwAllowed[r] || table.fwDenied[r]) text += `,"firewall":{"allowed":${table.fwAllowed[r]},"denied":${table.fwDenied[r]}}`;
+    const fw = table.firewall(r);
+    if (fw) text += `,"firewall":{"allowed":${fw.allowed},"denied":${fw.denied}}`;
     const notes = notesOf(r);
     if (notes) text += `,"notes":${js(notes)}`;
     return text + '}';
@@ -412,10 +414,7 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     violationAt: (k) => flowOfRow(order[violationPos[k]]),
     violationIndex: (k) => violationPos[k],
     verdictAt: (i) => judgements[judgementOf[order[i]]].verdict,
-    firewallAt: (i) => {
-      const r = order[i];
-      return table.fwAllowed[r] || table.fwDenied[r] ? { allowed: table.fwAllowed[r], denied: table.fwDenied[r] } : undefined;
-    },
+    firewallAt: (i) => table.firewall(order[i]),
     hasNotesAt: (i) => notesOf(order[i]) !== undefined,
     assets,
     summary: {

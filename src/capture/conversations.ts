@@ -9,7 +9,7 @@ import { S7_FUNCTIONS, S7_ROSCTR } from './s7comm.ts';
 import { ENIP_COMMANDS, cipServiceName } from './enip.ts';
 import { OPCUA_SECURITY_NONE, OPCUA_SECURITY_SECURED, OPCUA_TYPE_NAMES } from './opcua.ts';
 import { SERVER_PORTS, type Observation, type ObservedTransport } from './observation.ts';
-import { NO_MAP, initiatorByIndex, mapKeyPart, type FlowTable } from './flow-table.ts';
+import { NO_MAP, mapKeyPart, type FlowTable } from './flow-table.ts';
 
 export function ipv4Text(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
@@ -51,7 +51,7 @@ export function initiatorSide(t: ConnTable, e: number): { side: number; by: Obse
 
 const BY_NAMES: readonly Observation['initiatorBy'][] = ['syn', 'port', 'first-packet'];
 
-/** `initiatorSide` as a number (side + 2 × index of how, in initiatorByIndex order): nothing allocated. */
+/** `initiatorSide` as a number (side + 2 × index of how in BY_NAMES): nothing allocated. */
 function initiatorCode(t: ConnTable, e: number): number {
   if (t.syn[e] === 1) return 0;
   if (t.syn[e] === 2) return 1;
@@ -166,11 +166,9 @@ export function addConversations(t: ConnTable, codes: CodeCounter, files: readon
   const unknownId = table.string('unknown');
   const protocolIds = new Map<string, number>();
   const k = t.keys;
-  const synBy = initiatorByIndex('syn');
   for (let e = 0; e < t.size; e++) {
     const init = initiatorCode(t, e);
     const side = init & 1;
-    const by = init >> 1;
     sideOf[e] = side;
     const proto = t.proto(e);
     const b = e * 10;
@@ -187,15 +185,10 @@ export function addConversations(t: ConnTable, codes: CodeCounter, files: readon
       const name = protocolName(app, proto, dstPort);
       let pid = protocolIds.get(name);
       if (pid === undefined) protocolIds.set(name, (pid = table.string(name)));
-      table.family[r] = v4 ? 4 : 6;
-      table.ipProto[r] = proto;
-      table.srcPort[r] = side === 0 ? k[b + 1] >>> 16 : k[b + 1] & 0xffff;
-      table.initiatorBy[r] = by;
       table.protocol[r] = pid;
       table.evidence[r] = fileIds[t.fileOf[e]] ?? table.string('');
     } else {
       if (table.protocol[r] === unknownId && app !== 0 && app !== 255) table.protocol[r] = table.string(protocolName(app, proto, dstPort));
-      if (by === synBy) table.initiatorBy[r] = synBy;
     }
     table.addCounts(r, t.pkts[2 * e + side], t.bytes[2 * e + side], t.pkts[2 * e + 1 - side], t.bytes[2 * e + 1 - side], t.first[e], t.last[e], 1);
   }

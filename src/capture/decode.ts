@@ -71,8 +71,9 @@ export interface DecodeStats {
 }
 
 export class PacketDecoder {
-  readonly conns: ConnTable;
-  readonly codes = new CodeCounter();
+  /** Replaced by empty tables in `releaseTables` once the flows are built from them. */
+  conns: ConnTable;
+  codes = new CodeCounter();
   readonly stats: DecodeStats = {
     packets: 0,
     bytes: 0,
@@ -114,6 +115,15 @@ export class PacketDecoder {
 
   constructor(conns = new ConnTable()) {
     this.conns = conns;
+  }
+
+  /**
+   * Drops the conversation and code tables (the biggest memory of a capture with many conversations) once
+   * their flows have been built; stats and issue counts stay. Packets decoded afterwards start new tables.
+   */
+  releaseTables(): void {
+    this.conns = new ConnTable(16);
+    this.codes = new CodeCounter(16);
   }
 
   private issue(kind: number): void {

@@ -9,7 +9,6 @@ import type { Observation, ObservedTransport } from './observation.ts';
 
 export const TRANSPORT_NAMES: readonly ObservedTransport[] = ['tcp', 'udp', 'icmp', 'other'];
 const TRANSPORT_INDEX: Readonly<Record<string, number>> = { tcp: 0, udp: 1, icmp: 2, other: 3 };
-const INITIATOR_BY: readonly Observation['initiatorBy'][] = ['syn', 'port', 'first-packet', 'log'];
 
 /** Function-code or application-name counts; shared between rows and never mutated once interned. */
 export type CodeMap = Readonly<Record<string | number, number>>;
@@ -63,10 +62,6 @@ export class FlowTable {
   src: Int32Array;
   dst: Int32Array;
   transport: Uint8Array;
-  family: Uint8Array;
-  ipProto: Uint8Array;
-  initiatorBy: Uint8Array;
-  srcPort: Uint16Array;
   dstPort: Float64Array;
   protocol: Int32Array;
   packets: Float64Array;
@@ -76,8 +71,9 @@ export class FlowTable {
   first: Float64Array;
   last: Float64Array;
   connections: Float64Array;
-  fwAllowed: Float64Array;
-  fwDenied: Float64Array;
+  /** Firewall-log counts; allocated with the first firewall record (captures never need them). */
+  fwAllowed: Float64Array | null = null;
+  fwDenied: Float64Array | null = null;
   requestCodes: Int32Array;
   responseCodes: Int32Array;
   appCodes: Int32Array;
@@ -95,10 +91,6 @@ export class FlowTable {
     this.src = new Int32Array(this.cap);
     this.dst = new Int32Array(this.cap);
     this.transport = new Uint8Array(this.cap);
-    this.family = new Uint8Array(this.cap);
-    this.ipProto = new Uint8Array(this.cap);
-    this.initiatorBy = new Uint8Array(this.cap);
-    this.srcPort = new Uint16Array(this.cap);
     this.dstPort = new Float64Array(this.cap);
     this.protocol = new Int32Array(this.cap);
     this.packets = new Float64Array(this.cap);
@@ -108,8 +100,6 @@ export class FlowTable {
     this.first = new Float64Array(this.cap);
     this.last = new Float64Array(this.cap);
     this.connections = new Float64Array(this.cap);
-    this.fwAllowed = new Float64Array(this.cap);
-    this.fwDenied = new Float64Array(this.cap);
     this.requestCodes = new Int32Array(this.cap);
     this.responseCodes = new Int32Array(this.cap);
     this.appCodes = new Int32Array(this.cap);
@@ -129,6 +119,7 @@ export class FlowTable {
     const self = this as unknown as Record<string, Column>;
     for (const name of this.columnNames()) {
       const old = self[name];
+      if (!old) continue;
       const n = new (old.constructor as new (n: number) => Column)(cap);
       n.set(old);
       self[name] = n;
@@ -219,10 +210,6 @@ export class FlowTable {
     const before = this.size;
     const r = this.row(this.address(o.src), this.address(o.dst), ti, o.dstPort);
     if (this.size !== before) {
-      this.family[r] = o.family;
-      this.ipProto[r] = o.ipProto;
-      this.srcPort[r] = o.srcPort;
-      this.initiatorBy[r] = Math.max(0, INITIATOR_BY.indexOf(o.initiatorBy));
       this.protocol[r] = this.string(o.protocol);
       this.evidence[r] = this.string(o.line !== undefined ? `${o.file}:${o.line}` : o.file);
       this.requestCodes[r] = this.map(o.requestCodes);
@@ -235,8 +222,7 @@ export class FlowTable {
       this.appCodes[r] = this.mergeMaps(this.appCodes[r], this.map(o.appCodes));
     }
     this.addCounts(r, o.packetsOut, o.bytesOut, o.packetsIn, o.bytesIn, o.first, o.last, o.connections);
-    if (o.action === 'allowed') this.fwAllowed[r] += o.connections;
-    if (o.action === 'denied') this.fwDenied[r] += o.connections;
+    if (o.action) this.addFirewall(r, o.action === 'allowed' ? o.connections : 0, o.action === 'denied' ? o.connections : 0);
   }
 
   addCounts(r: number, packetsOut: number, bytesOut: number, packetsIn: number, bytesIn: number, first: number, last: number, connections: number): void {
@@ -258,10 +244,6 @@ export class FlowTable {
       const before = this.size;
       const r = this.row(addr[other.src[i]], addr[other.dst[i]], other.transport[i], other.dstPort[i]);
       if (this.size !== before) {
-        this.family[r] = other.family[i];
-        this.ipProto[r] = other.ipProto[i];
-        this.srcPort[r] = other.srcPort[i];
-        this.initiatorBy[r] = other.initiatorBy[i];
         this.protocol[r] = str[other.protocol[i]];
         this.evidence[r] = str[other.evidence[i]];
         this.requestCodes[r] = maps[other.requestCodes[i]];
@@ -274,9 +256,27 @@ export class FlowTable {
         this.appCodes[r] = this.mergeMaps(this.appCodes[r], maps[other.appCodes[i]]);
       }
       this.addCounts(r, other.packets[i] - other.packetsBack[i], other.bytes[i] - other.bytesBack[i], other.packetsBack[i], other.bytesBack[i], other.first[i], other.last[i], other.connections[i]);
-      this.fwAllowed[r] += other.fwAllowed[i];
-      this.fwDenied[r] += other.fwDenied[i];
+      if (other.fwAllowed && other.fwDenied) this.addFirewall(r, other.fwAllowed[i], other.fwDenied[i]);
     }
+  }
+
+  addFirewall(r: number, allowed: number, denied: number): void {
+    if (!allowed && !denied) return;
+    this.fwAllowed ??= new Float64Array(this.cap);
+    this.fwDenied ??= new Float64Array(this.cap);
+    this.fwAllowed[r] += allowed;
+    this.fwDenied[r] += denied;
+  }
+
+  /** Firewall-log counts of row r, or undefined when no firewall record named it. */
+  firewall(r: number): { allowed: number; denied: number } | undefined {
+    const a = this.fwAllowed?.[r] ?? 0;
+    const d = this.fwDenied?.[r] ?? 0;
+    return a || d ? { allowed: a, denied: d } : undefined;
+  }
+
+  family(r: number): 4 | 6 {
+    return this.addresses[this.src[r]].includes(':') ? 6 : 4;
   }
 
   transportName(r: number): ObservedTransport {
@@ -290,7 +290,7 @@ export class FlowTable {
   /** Row r as a record. */
   record(r: number): AggregatedFlow {
     return {
-      family: this.family[r] === 6 ? 6 : 4,
+      family: this.family(r),
       src: this.addresses[this.src[r]],
       dst: this.addresses[this.dst[r]],
       transport: this.transportName(r),
@@ -306,38 +306,45 @@ export class FlowTable {
       requestCodes: this.maps[this.requestCodes[r]] as Record<number, number>,
       responseCodes: this.maps[this.responseCodes[r]] as Record<number, number>,
       appCodes: this.maps[this.appCodes[r]] as Record<string, number>,
-      fwAllowed: this.fwAllowed[r],
-      fwDenied: this.fwDenied[r],
+      fwAllowed: this.fwAllowed?.[r] ?? 0,
+      fwDenied: this.fwDenied?.[r] ?? 0,
       evidence: this.strings[this.evidence[r]],
     };
   }
 
-  /** Row r as one Observation (for callers that read observations; firewall counts become `action`). */
+  /**
+   * Row r as one Observation (for callers that read observations; firewall counts become `action`). A flow
+   * has no single source port or way its initiator was found: `srcPort` is 0 and `initiatorBy` 'log'.
+   */
   observation(r: number): Observation {
+    const family = this.family(r);
+    const transport = this.transportName(r);
+    const protocol = this.protocolName(r);
     const o: Observation = {
-      family: this.family[r] === 6 ? 6 : 4,
+      family,
       src: this.addresses[this.src[r]],
       dst: this.addresses[this.dst[r]],
-      transport: this.transportName(r),
-      ipProto: this.ipProto[r],
-      srcPort: this.srcPort[r],
+      transport,
+      ipProto: transport === 'tcp' ? 6 : transport === 'udp' ? 17 : transport === 'icmp' ? (family === 6 ? 58 : 1) : Number(/^ip-proto-(\d+)$/.exec(protocol)?.[1] ?? 0),
+      srcPort: 0,
       dstPort: this.dstPort[r],
-      protocol: this.protocolName(r),
+      protocol,
       packetsOut: this.packets[r] - this.packetsBack[r],
       bytesOut: this.bytes[r] - this.bytesBack[r],
       packetsIn: this.packetsBack[r],
       bytesIn: this.bytesBack[r],
       first: this.first[r],
       last: this.last[r],
-      initiatorBy: INITIATOR_BY[this.initiatorBy[r]] ?? 'log',
+      initiatorBy: 'log',
       requestCodes: this.maps[this.requestCodes[r]] as Record<number, number>,
       responseCodes: this.maps[this.responseCodes[r]] as Record<number, number>,
       appCodes: this.maps[this.appCodes[r]] as Record<string, number>,
       connections: this.connections[r],
       file: this.strings[this.evidence[r]],
     };
-    if (this.fwDenied[r] && !this.fwAllowed[r]) o.action = 'denied';
-    else if (this.fwAllowed[r]) o.action = 'allowed';
+    const fw = this.firewall(r);
+    if (fw?.denied && !fw.allowed) o.action = 'denied';
+    else if (fw?.allowed) o.action = 'allowed';
     return o;
   }
 
@@ -361,7 +368,7 @@ export class FlowTable {
   toData(): FlowTableData {
     const self = this as unknown as Record<string, Column>;
     const columns: Record<string, ArrayBufferView> = {};
-    for (const name of this.columnNames()) columns[name] = self[name].slice(0, this.size);
+    for (const name of this.columnNames()) if (self[name]) columns[name] = self[name].slice(0, this.size);
     return { size: this.size, columns, addresses: this.addresses, strings: this.strings, maps: this.maps };
   }
 
@@ -372,7 +379,7 @@ export class FlowTable {
   static fromData(d: FlowTableData): FlowTable {
     const t = new FlowTable(1);
     const other = t as unknown as { size: number; addresses: string[]; strings: string[]; maps: CodeMap[] } & Record<string, Column>;
-    for (const name of COLUMN_NAMES) other[name] = d.columns[name] as Column;
+    for (const name of COLUMN_NAMES) other[name] = (d.columns[name] as Column | undefined) ?? (null as unknown as Column);
     other.size = d.size;
     other.addresses = d.addresses;
     other.strings = d.strings;
@@ -383,13 +390,9 @@ export class FlowTable {
 }
 
 const COLUMN_NAMES = [
-  'src', 'dst', 'transport', 'family', 'ipProto', 'initiatorBy', 'srcPort', 'dstPort', 'protocol', 'packets', 'bytes', 'packetsBack', 'bytesBack',
+  'src', 'dst', 'transport', 'dstPort', 'protocol', 'packets', 'bytes', 'packetsBack', 'bytesBack',
   'first', 'last', 'connections', 'fwAllowed', 'fwDenied', 'requestCodes', 'responseCodes', 'appCodes', 'evidence',
 ];
-
-export function initiatorByIndex(by: Observation['initiatorBy']): number {
-  return INITIATOR_BY.indexOf(by);
-}
 
 function intern(list: string[], ids: Map<string, number>, s: string): number {
   let id = ids.get(s);

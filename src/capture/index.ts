@@ -35,6 +35,11 @@ export interface ReadCapturesOptions {
   decoder?: PacketDecoder;
   /** Also keep one Observation per conversation (5-tuple); for comparisons with tshark. */
   perConversation?: boolean;
+  /**
+   * Runs a full garbage collection (the CLI passes one). Called after the conversation table's memory is
+   * dropped, so a capture with millions of conversations does not hold the table and its flows at once.
+   */
+  collectGarbage?: () => void;
 }
 
 export async function readCaptures(paths: readonly string[], opts: ReadCapturesOptions = {}): Promise<CaptureResult> {
@@ -57,10 +62,14 @@ export async function readCaptures(paths: readonly string[], opts: ReadCapturesO
   }
   diagnostics.push(...issueDiagnostics(dec));
   const perConversation = opts.perConversation ? observationsFrom(dec.conns, dec.codes, dec.files) : undefined;
-  // The conversation table's stream-parser state is not needed any more: free it before the flows are built.
+  // The conversation table's stream-parser state is not needed any more: free it before the flows are built,
+  // and the tables themselves once they are.
   dec.conns.releaseStreamState();
+  opts.collectGarbage?.();
   const flows = new FlowTable(Math.min(dec.conns.size, 1 << 22));
   addConversations(dec.conns, dec.codes, dec.files, flows);
+  dec.releaseTables();
+  opts.collectGarbage?.();
   return captureResult(flows, dec.stats, files, diagnostics, perConversation);
 }
 

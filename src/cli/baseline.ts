@@ -16,7 +16,7 @@ import { baselineJsonChunks, formatBaselineSarif, formatBaselineText, humanBytes
 import { FlowStore } from '../baseline/store.ts';
 import { gunzipSync, constants as zc } from 'node:zlib';
 import { loadModelForCommand } from './common.ts';
-import { UsageError, parseFormat, writeChunks, type CliIO } from './io.ts';
+import { UsageError, collectGarbage, parseFormat, writeChunks, type CliIO } from './io.ts';
 import type { CommandState } from './main.ts';
 
 interface Opts {
@@ -164,6 +164,7 @@ Examples:
             captures.map((c) => resolve(io.cwd, c)),
             {
               decoder: dec,
+              collectGarbage,
               displayName: (p) => captures.find((c) => resolve(io.cwd, c) === p) ?? p,
               progress: (name, d) => {
                 if (name !== current) {
@@ -176,6 +177,7 @@ Examples:
           );
         }
         flows = r.flows;
+        collectGarbage();
         diagnostics.push(...r.diagnostics);
         decode = { ...(r.stats as unknown as Record<string, number>) };
       }

@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 /** What a command may touch of the outside world; tests pass in-memory streams. */
 export interface CliIO {
   stdout: { write(s: string | Uint8Array): unknown; isTTY?: boolean };
@@ -45,6 +47,21 @@ export async function writeChunks(out: CliIO['stdout'], chunks: Iterable<string 
     }
   }
   if (buf) await write(buf);
+}
+
+let gcFunction: (() => void) | undefined;
+
+/**
+ * A full garbage collection, for the few points where a command has just dropped hundreds of MB (the
+ * conversation table of a capture with millions of conversations) and is about to allocate more: V8 would
+ * otherwise keep the old arrays until its next major collection, and the peak would hold both.
+ */
+export function collectGarbage(): void {
+  if (!gcFunction) {
+    v8.setFlagsFromString('--expose-gc');
+    gcFunction = runInNewContext('gc') as () => void;
+  }
+  gcFunction();
 }
 
 /** A user error: printed as one line at the CLI, exit 2. Thrown only inside src/cli. */
