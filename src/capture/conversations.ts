@@ -195,33 +195,38 @@ export function addConversations(t: ConnTable, codes: CodeCounter, files: readon
   // Counters in entry order (rows were made in that order, so access stays mostly sequential). A row's first
   // code takes an interned one-entry map; a row that gets more is summed in a private object, interned last.
   const singles = new Map<number, number>();
+  let lastSingleKey = -1;
+  let lastSingleId = NO_MAP;
   const single = (code: number, count: number): number => {
     if (code >= 65536 || count >= 16384) return table.mapByKey(mapKeyPart(code, count));
     const key = count * 65536 + code;
+    if (key === lastSingleKey) return lastSingleId;
     let id = singles.get(key);
     if (id === undefined) singles.set(key, (id = table.mapByKey(mapKeyPart(code, count))));
+    lastSingleKey = key;
+    lastSingleId = id;
     return id;
   };
   const pending = [new Map<number, Record<string, number>>(), new Map<number, Record<string, number>>(), new Map<number, Record<string, number>>()];
   const columns = [table.requestCodes, table.responseCodes, table.appCodes];
-  const add = (kind: number, r: number, code: string | number, count: number, id: () => number) => {
-    const col = columns[kind];
-    const open = pending[kind].get(r);
-    if (open) open[code] = (open[code] ?? 0) + count;
-    else if (col[r] === NO_MAP) col[r] = id();
-    else {
-      const sum: Record<string, number> = { ...table.maps[col[r]] };
-      sum[code] = (sum[code] ?? 0) + count;
-      pending[kind].set(r, sum);
-    }
+  /** Adds to a row that already has a map: into its private sum, made on the first such add. */
+  const addMore = (kind: number, r: number, code: string | number, count: number) => {
+    let open = pending[kind].get(r);
+    if (!open) pending[kind].set(r, (open = { ...table.maps[columns[kind][r]] }));
+    open[code] = (open[code] ?? 0) + count;
   };
   codes.forEach((entry, dir, code, count) => {
     const app = t.app[entry];
     const r = rowOf[entry];
-    if (app === APP_MODBUS || app === APP_DNP3) add(dir === sideOf[entry] ? KIND_REQUEST : KIND_RESPONSE, r, code, count, () => single(code, count));
-    else {
+    if (app === APP_MODBUS || app === APP_DNP3) {
+      const kind = dir === sideOf[entry] ? KIND_REQUEST : KIND_RESPONSE;
+      if (columns[kind][r] === NO_MAP) columns[kind][r] = single(code, count);
+      else addMore(kind, r, code, count);
+    } else {
       const name = appName(app, code);
-      if (name) add(KIND_APP, r, name, count, () => table.mapByKey(mapKeyPart(name, count)));
+      if (!name) return;
+      if (table.appCodes[r] === NO_MAP) table.appCodes[r] = table.mapByKey(mapKeyPart(name, count));
+      else addMore(KIND_APP, r, name, count);
     }
   });
   for (let kind = KIND_REQUEST; kind <= KIND_APP; kind++) for (const [r, m] of pending[kind]) columns[kind][r] = table.map(m);

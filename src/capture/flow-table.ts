@@ -164,13 +164,19 @@ export class FlowTable {
 
   /** Address id for an IPv4 address as an unsigned integer (its text is made once). */
   addressV4(v: number): number {
+    if (v === this.lastV4) return this.lastV4Id;
     let id = this.v4Ids.get(v);
     if (id === undefined) {
       id = this.address(`${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`);
       this.v4Ids.set(v, id);
     }
+    this.lastV4 = v;
+    this.lastV4Id = id;
     return id;
   }
+
+  private lastV4 = -1;
+  private lastV4Id = -1;
 
   string(s: string): number {
     return intern(this.strings, this.stringIds, s);
