@@ -104,10 +104,9 @@ export class FlowTable {
     this.responseCodes = new Int32Array(this.cap);
     this.appCodes = new Int32Array(this.cap);
     this.evidence = new Int32Array(this.cap);
-    let nslots = 16;
-    while (nslots < this.cap * 2) nslots *= 2;
-    this.slots = new Int32Array(nslots).fill(-1);
-    this.mask = nslots - 1;
+    this.slots = new Int32Array(0);
+    this.mask = 0;
+    this.reindex();
   }
 
   private columnNames(): string[] {
@@ -125,8 +124,15 @@ export class FlowTable {
       self[name] = n;
     }
     this.cap = cap;
-    this.slots = new Int32Array(cap * 2).fill(-1);
-    this.mask = cap * 2 - 1;
+    this.reindex();
+  }
+
+  /** Slots for the current capacity (a power of two at least twice it, so probing always ends), filled. */
+  private reindex(): void {
+    let nslots = 16;
+    while (nslots < this.cap * 2) nslots *= 2;
+    this.slots = new Int32Array(nslots).fill(-1);
+    this.mask = nslots - 1;
     for (let i = 0; i < this.size; i++) {
       let s = hashRow(this.src[i], this.dst[i], this.transport[i], this.dstPort[i]) & this.mask;
       while (this.slots[s] !== -1) s = (s + 1) & this.mask;
@@ -382,16 +388,38 @@ export class FlowTable {
     return Object.values(d.columns).map((c) => c.buffer as ArrayBuffer);
   }
 
+  /**
+   * The table a worker sent: its arrays are adopted as they are (no copy), then the lookup indexes are
+   * rebuilt, so rows can be added to it like to any other table.
+   */
   static fromData(d: FlowTableData): FlowTable {
+    if (d.size < 16) {
+      // Tiny tables: copied into a fresh table of the minimum size.
+      const view = new FlowTable(16);
+      view.adopt(d);
+      const t = new FlowTable(16);
+      t.addTable(view);
+      return t;
+    }
     const t = new FlowTable(1);
-    const other = t as unknown as { size: number; addresses: string[]; strings: string[]; maps: CodeMap[] } & Record<string, Column>;
-    for (const name of COLUMN_NAMES) other[name] = (d.columns[name] as Column | undefined) ?? (null as unknown as Column);
-    other.size = d.size;
-    other.addresses = d.addresses;
-    other.strings = d.strings;
-    other.maps = d.maps;
-    // A read-only view: addTable reads it, nothing inserts into it.
+    t.adopt(d);
     return t;
+  }
+
+  private adopt(d: FlowTableData): void {
+    const self = this as unknown as Record<string, Column | null>;
+    for (const name of COLUMN_NAMES) self[name] = (d.columns[name] as Column | undefined) ?? null;
+    this.size = d.size;
+    this.cap = d.size;
+    for (const a of d.addresses) this.address(a);
+    for (const x of d.strings) this.string(x);
+    for (let i = 1; i < d.maps.length; i++) this.maps.push(d.maps[i]);
+    for (let i = 1; i < d.maps.length; i++) {
+      let key = '';
+      for (const k in d.maps[i]) key += mapKeyPart(k, d.maps[i][k]);
+      if (!this.mapIds.has(key)) this.mapIds.set(key, i);
+    }
+    this.reindex();
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * Several capture files on several cores: `jobs - 1` worker threads plus this thread, each reading whole files
- * with its own reused buffer and conversation table; results are merged here (a conversation split across two
- * files counts as two connections of the same flow). Each worker gets its first file before it has even
- * started, so its start-up overlaps this thread's first file.
+ * with its own reused buffer and conversation table; results are merged here in the order the files were
+ * given, whichever finishes first (so a flow's evidence is the first file that has it, as with one thread).
+ * Unlike one thread, a conversation split across two files counts as two connections of the same flow.
+ * Each worker gets its first file before it has even started, so its start-up overlaps this thread's first.
  */
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
@@ -18,13 +19,23 @@ export async function readCapturesParallel(
   jobs: number,
   onFileDone?: (name: string, result: CaptureResult) => void,
 ): Promise<CaptureResult> {
-  const queue = [...tasks];
+  const queue = tasks.map((t, index) => ({ ...t, index }));
   let flows: FlowTable | undefined;
   let stats: DecodeStats | undefined;
   const files: FileReadResult[] = [];
   const diagnostics: Diagnostic[] = [];
   const errors: Diagnostic[] = [];
-  const take = (name: string, result: CaptureResult | undefined, error?: string) => {
+  const finished = new Map<number, { name: string; result?: CaptureResult; error?: string }>();
+  let nextIndex = 0;
+  const take = (index: number, name: string, result: CaptureResult | undefined, error?: string) => {
+    if (result) onFileDone?.(result.files[0]?.file ?? '', result);
+    finished.set(index, { name, result, error });
+    for (let f = finished.get(nextIndex); f; f = finished.get(nextIndex)) {
+      finished.delete(nextIndex++);
+      merge(f.name, f.result, f.error);
+    }
+  };
+  const merge = (name: string, result: CaptureResult | undefined, error?: string) => {
     if (result) {
       // The first table becomes the merged one; later ones are added to it.
       if (!flows) flows = result.flows;
@@ -33,7 +44,6 @@ export async function readCapturesParallel(
       diagnostics.push(...result.diagnostics);
       if (!stats) stats = { ...result.stats };
       else for (const k of Object.keys(result.stats) as (keyof DecodeStats)[]) stats[k] += result.stats[k];
-      onFileDone?.(result.files[0]?.file ?? '', result);
     } else {
       errors.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `${name}: ${error}`, file: name, ids: [] });
     }
@@ -51,8 +61,8 @@ export async function readCapturesParallel(
         w.postMessage(t);
       };
       w.on('message', (m: WorkerReply) => {
-        if (m.ok && m.flows) take(m.name, captureResult(FlowTable.fromData(m.flows), m.stats!, m.files!, m.diagnostics!));
-        else take(m.name, undefined, m.error);
+        if (m.ok && m.flows) take(m.index, m.name, captureResult(FlowTable.fromData(m.flows), m.stats!, m.files!, m.diagnostics!));
+        else take(m.index, m.name, undefined, m.error);
         next();
       });
       w.on('error', reject);
@@ -62,9 +72,9 @@ export async function readCapturesParallel(
     for (let t = queue.shift(); t; t = queue.shift()) {
       const name = t.name;
       try {
-        take(name, await readCaptures([t.path], { displayName: () => name }));
+        take(t.index, name, await readCaptures([t.path], { displayName: () => name }));
       } catch (e) {
-        take(name, undefined, e instanceof Error ? e.message : String(e));
+        take(t.index, name, undefined, e instanceof Error ? e.message : String(e));
       }
       // Let finished workers hand over their results and get their next file.
       await new Promise((r) => setImmediate(r));

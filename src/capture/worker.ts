@@ -9,12 +9,15 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 export interface WorkerTask {
   path: string;
   name: string;
+  /** Position of the file among the inputs; echoed in the reply. */
+  index?: number;
 }
 
 /** What a worker posts back for one file: the flow table as transferable columns. */
 export interface WorkerReply {
   ok: boolean;
   name: string;
+  index: number;
   error?: string;
   flows?: FlowTableData;
   stats?: DecodeStats;
@@ -33,10 +36,10 @@ export function runWorker(): void {
     try {
       const r = await readCaptures([task.path], { displayName: () => task.name });
       const flows = r.flows.toData();
-      const reply: WorkerReply = { ok: true, name: task.name, flows, stats: r.stats, files: r.files, diagnostics: r.diagnostics };
+      const reply: WorkerReply = { ok: true, name: task.name, index: task.index ?? 0, flows, stats: r.stats, files: r.files, diagnostics: r.diagnostics };
       port.postMessage(reply, FlowTable.transferList(flows));
     } catch (e) {
-      const reply: WorkerReply = { ok: false, error: e instanceof Error ? e.message : String(e), name: task.name };
+      const reply: WorkerReply = { ok: false, index: task.index ?? 0, error: e instanceof Error ? e.message : String(e), name: task.name };
       port.postMessage(reply);
     }
   });

@@ -91,10 +91,13 @@ function assertMatches(t: FlowTable, ref: ReturnType<typeof reference>) {
   }
 }
 
-test('flow table: observations aggregate as the reference does, in any order', () => {
+test('flow table: observations aggregate as the reference does, in any order, from any starting capacity', () => {
   fc.assert(
-    fc.property(fc.array(arbObservation, { maxLength: 60 }), (obs) => {
-      assertMatches(FlowTable.fromObservations(obs), reference(obs));
+    fc.property(fc.array(arbObservation, { maxLength: 60 }), fc.integer({ min: 1, max: 40 }), (obs, capacity) => {
+      // Capacities that are not powers of two (a table sized to a capture's conversation count) must grow too.
+      const t = new FlowTable(capacity);
+      for (const o of obs) t.addObservation(o);
+      assertMatches(t, reference(obs));
     }),
     { numRuns: 300 },
   );
@@ -102,13 +105,17 @@ test('flow table: observations aggregate as the reference does, in any order', (
 
 test('flow table: two tables merged (as worker results are) equal one table of both inputs; transfer keeps it', () => {
   fc.assert(
-    fc.property(fc.array(arbObservation, { maxLength: 40 }), fc.array(arbObservation, { maxLength: 40 }), (a, b) => {
-      const left = FlowTable.fromObservations(a);
-      const right = FlowTable.fromObservations(b);
-      const data = right.toData();
-      const moved = structuredClone(data, { transfer: FlowTable.transferList(data) });
-      left.addTable(FlowTable.fromData(moved));
+    fc.property(fc.array(arbObservation, { maxLength: 80 }), fc.array(arbObservation, { maxLength: 80 }), (a, b) => {
+      const move = (t: FlowTable) => {
+        const data = t.toData();
+        return FlowTable.fromData(structuredClone(data, { transfer: FlowTable.transferList(data) }));
+      };
+      // A received table is a full table: rows are added to it, or it is added to another.
+      const left = move(FlowTable.fromObservations(a));
+      left.addTable(move(FlowTable.fromObservations(b)));
       assertMatches(left, reference([...a, ...b]));
+      for (const o of a.slice(0, 5)) left.addObservation(o);
+      assertMatches(left, reference([...a, ...b, ...a.slice(0, 5)]));
     }),
     { numRuns: 200 },
   );
