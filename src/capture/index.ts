@@ -27,6 +27,9 @@ export interface CaptureResult {
   diagnostics: Diagnostic[];
 }
 
+/** Conversations from which the tables are worth a full garbage collection once dropped (~15 MB). */
+export const BIG_TABLE = 100_000;
+
 export interface ReadCapturesOptions {
   /** Name shown for each path in diagnostics (default: the path). */
   displayName?: (path: string) => string;
@@ -64,12 +67,14 @@ export async function readCaptures(paths: readonly string[], opts: ReadCapturesO
   const perConversation = opts.perConversation ? observationsFrom(dec.conns, dec.codes, dec.files) : undefined;
   // The conversation table's stream-parser state is not needed any more: free it before the flows are built,
   // and the tables themselves once they are.
+  // A full collection costs ~10-20 ms: worth it only when the table is big.
+  const collect = dec.conns.size >= BIG_TABLE ? opts.collectGarbage : undefined;
   dec.conns.releaseStreamState();
-  opts.collectGarbage?.();
+  collect?.();
   const flows = new FlowTable(Math.min(dec.conns.size, 1 << 22));
   addConversations(dec.conns, dec.codes, dec.files, flows);
   dec.releaseTables();
-  opts.collectGarbage?.();
+  collect?.();
   return captureResult(flows, dec.stats, files, diagnostics, perConversation);
 }
 

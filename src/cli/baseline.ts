@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { compilePolicy } from '../policy/ir.ts';
-import { fileHead, readCaptures, PacketDecoder, type CaptureResult } from '../capture/index.ts';
+import { BIG_TABLE, fileHead, readCaptures, PacketDecoder, type CaptureResult } from '../capture/index.ts';
 import { sniffContainer } from '../capture/reader.ts';
 import { readCapturesParallel } from '../capture/pool.ts';
 import { FlowTable } from '../capture/flow-table.ts';
@@ -177,7 +177,7 @@ Examples:
           );
         }
         flows = r.flows;
-        collectGarbage();
+        if (flows.size >= BIG_TABLE) collectGarbage();
         diagnostics.push(...r.diagnostics);
         decode = { ...(r.stats as unknown as Record<string, number>) };
       }
