@@ -14,6 +14,28 @@ import { FlowTable } from './flow-table.ts';
 import { PacketDecoder } from './decode.ts';
 import type { WorkerReply, WorkerTask } from './worker.ts';
 
+const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+
+/** Workers started ahead of their files, not keeping the process alive while idle. */
+const idle: { worker: Worker; error?: Error }[] = [];
+
+/**
+ * Starts `n` capture workers now, so that their start-up overlaps whatever the caller does before it has
+ * files for them (loading the model). Idle workers do not keep the process alive; `stopIdleWorkers` ends them.
+ */
+export function prestartWorkers(n: number): void {
+  while (idle.length < n) {
+    const slot: { worker: Worker; error?: Error } = { worker: new Worker(WORKER_ENTRY) };
+    slot.worker.unref();
+    slot.worker.on('error', (e) => (slot.error = e));
+    idle.push(slot);
+  }
+}
+
+export function stopIdleWorkers(): void {
+  for (const { worker } of idle.splice(0)) void worker.terminate();
+}
+
 export async function readCapturesParallel(
   tasks: readonly WorkerTask[],
   jobs: number,
@@ -50,7 +72,10 @@ export async function readCapturesParallel(
   };
   const one = () =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(new URL('./worker-entry.mjs', import.meta.url));
+      const slot = idle.shift();
+      if (slot?.error) return reject(slot.error);
+      const w = slot?.worker ?? new Worker(WORKER_ENTRY);
+      w.ref();
       const next = () => {
         const t = queue.shift();
         if (!t) {
@@ -83,6 +108,7 @@ export async function readCapturesParallel(
   const n = Math.max(1, Math.min(jobs, tasks.length));
   const workers = Array.from({ length: n - 1 }, one);
   await Promise.all([...workers, local()]);
+  stopIdleWorkers();
   diagnostics.push(...errors);
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return captureResult(flows ?? new FlowTable(), stats ?? new PacketDecoder().stats, files, diagnostics);

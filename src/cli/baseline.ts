@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { compilePolicy } from '../policy/ir.ts';
 import { BIG_TABLE, fileHead, readCaptures, PacketDecoder, type CaptureResult } from '../capture/index.ts';
 import { sniffContainer } from '../capture/reader.ts';
-import { readCapturesParallel } from '../capture/pool.ts';
+import { prestartWorkers, readCapturesParallel, stopIdleWorkers } from '../capture/pool.ts';
 import { FlowTable } from '../capture/flow-table.ts';
 import type { Observation } from '../capture/observation.ts';
 import { readLogFile, detectLogKind, INPUT_KIND_UNKNOWN } from '../logs/index.ts';
@@ -115,119 +115,131 @@ Examples:
   otzones baseline plant.yaml monday.pcap --store plant.duckdb   # then tuesday.pcap --store plant.duckdb`,
     )
     .action(async (file: string, inputs: string[], opts: Opts) => {
-      const format = parseFormat(opts.format);
-      const jobsRaw = Number(opts.jobs);
-      if (!Number.isInteger(jobsRaw) || jobsRaw < 0) throw new UsageError(`--jobs must be a whole number ≥ 0 (got "${opts.jobs}")`);
-      const jobs = jobsRaw === 0 ? availableParallelism() : jobsRaw;
-      const top = Number(opts.top);
-      if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a whole number ≥ 1 (got "${opts.top}")`);
-      if (inputs.length === 0 && !opts.store) throw new UsageError('give at least one capture or log file (or --store FILE to report on stored flows)');
-      const loaded = loadModelForCommand(file, io);
-      const ir = compilePolicy(loaded.model, loaded.locate);
-
-      const kinds = new Map<string, Kind>();
-      let total = 0;
-      for (const input of inputs) {
-        const path = resolve(io.cwd, input);
-        if (!existsSync(path)) throw new UsageError(`${input}: no such file`);
-        const st = statSync(path);
-        if (!st.isFile()) throw new UsageError(`${input}: not a regular file`);
-        total += st.size;
-        kinds.set(input, st.size === 0 ? 'unknown' : inputKind(path));
+      try {
+        await baselineAction(file, inputs, opts, io, state);
+      } finally {
+        stopIdleWorkers();
       }
-      const diagnostics: Diagnostic[] = [];
-      let flows = new FlowTable();
-      const captures = inputs.filter((i) => kinds.get(i) === 'capture');
-      const progress = new Progress(io, opts.progress ?? !!io.stderr.isTTY, total);
-      await progress.start();
-      let decode: Record<string, number> = {};
-      if (captures.length) {
-        let r: CaptureResult;
-        if (jobs > 1 && captures.length > 1) {
-          let done = 0;
-          let pk = 0;
-          r = await readCapturesParallel(
-            captures.map((c) => ({ path: resolve(io.cwd, c), name: c })),
-            jobs,
-            (_n, res) => {
-              done += res.files[0]?.bytesRead ?? 0;
-              pk += res.stats.packets;
-              void progress.update(done, pk);
-            },
-          );
-        } else {
-          const dec = new PacketDecoder();
-          let before = 0;
-          let current = '';
-          const sizes = new Map(captures.map((c) => [c, statSync(resolve(io.cwd, c)).size]));
-          r = await readCaptures(
-            captures.map((c) => resolve(io.cwd, c)),
-            {
-              decoder: dec,
-              collectGarbage,
-              displayName: (p) => captures.find((c) => resolve(io.cwd, c) === p) ?? p,
-              progress: (name, d) => {
-                if (name !== current) {
-                  if (current) before += sizes.get(current) ?? 0;
-                  current = name;
-                }
-                return progress.update(before + d, dec.stats.packets);
-              },
-            },
-          );
-        }
-        flows = r.flows;
-        if (flows.size >= BIG_TABLE) collectGarbage();
-        diagnostics.push(...r.diagnostics);
-        decode = { ...(r.stats as unknown as Record<string, number>) };
-      }
-      for (const input of inputs) {
-        const k = kinds.get(input);
-        if (k === 'zeek' || k === 'syslog') {
-          const r = readLogFile(resolve(io.cwd, input), input, k);
-          for (const o of r.observations) flows.addObservation(o);
-          diagnostics.push(...r.diagnostics);
-        } else if (k === 'unknown') {
-          diagnostics.push({
-            code: INPUT_KIND_UNKNOWN.code,
-            severity: 'error',
-            message: `${input}: byte offset 0: not a pcap/pcapng capture, a Zeek log or firewall syslog the baseline reads${statSync(resolve(io.cwd, input)).size === 0 ? ' (the file is empty)' : ''}`,
-            file: input,
-            offset: 0,
-            ids: [],
-          });
-        }
-      }
-      progress.stop();
-
-      let stored: Observation[] | undefined;
-      let inputCount = inputs.length;
-      if (opts.store) {
-        let store: FlowStore;
-        try {
-          store = await FlowStore.open(resolve(io.cwd, opts.store));
-        } catch (e) {
-          throw new UsageError(`${opts.store}: cannot open the flow store: ${(e as Error).message}`);
-        }
-        try {
-          if (flows.size) await store.ingest(flows, inputs.join(' '));
-          const all = await store.loadAll();
-          stored = all.observations;
-          inputCount = all.ingests;
-        } finally {
-          store.close();
-        }
-      }
-      // With a store, the report covers everything stored (this run's flows included), read back from it.
-      const result = stored
-        ? runBaseline({ model: loaded.model, ir, observations: stored, inputs: inputCount, decode, diagnostics, releaseObservations: true })
-        : runBaseline({ model: loaded.model, ir, flows, inputs: inputCount, decode, diagnostics });
-      if (opts.propose) writeFileSync(resolve(io.cwd, opts.propose), result.proposed);
-      if (format === 'json') await writeChunks(io.stdout, baselineJsonChunks(result));
-      else if (format === 'sarif') io.stdout.write(formatBaselineSarif(result));
-      else io.stdout.write(formatBaselineText(result, { top, facility: loaded.model.facility }));
-      const inputErrors = diagnostics.filter((d) => d.severity === 'error');
-      if (inputErrors.length && format !== 'text') for (const d of inputErrors) io.stderr.write(`otzones: ${d.code}: ${d.message}\n`);
-      state.exitCode = inputErrors.length ? 2 : result.violationCount ? 1 : 0;
     });
 }
+
+async function baselineAction(file: string, inputs: string[], opts: Opts, io: CliIO, state: CommandState): Promise<void> {
+  const format = parseFormat(opts.format);
+  const jobsRaw = Number(opts.jobs);
+  if (!Number.isInteger(jobsRaw) || jobsRaw < 0) throw new UsageError(`--jobs must be a whole number ≥ 0 (got "${opts.jobs}")`);
+  const jobs = jobsRaw === 0 ? availableParallelism() : jobsRaw;
+  const top = Number(opts.top);
+  if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a whole number ≥ 1 (got "${opts.top}")`);
+  if (inputs.length === 0 && !opts.store) throw new UsageError('give at least one capture or log file (or --store FILE to report on stored flows)');
+  // Capture workers start now, so their start-up overlaps loading the model (they end if unused).
+  if (jobs > 1 && inputs.length > 1) prestartWorkers(Math.min(jobs, inputs.length) - 1);
+  const loaded = loadModelForCommand(file, io);
+  const ir = compilePolicy(loaded.model, loaded.locate);
+
+  const kinds = new Map<string, Kind>();
+  let total = 0;
+  for (const input of inputs) {
+    const path = resolve(io.cwd, input);
+    if (!existsSync(path)) throw new UsageError(`${input}: no such file`);
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError(`${input}: not a regular file`);
+    total += st.size;
+    kinds.set(input, st.size === 0 ? 'unknown' : inputKind(path));
+  }
+  const diagnostics: Diagnostic[] = [];
+  let flows = new FlowTable();
+  const captures = inputs.filter((i) => kinds.get(i) === 'capture');
+  const progress = new Progress(io, opts.progress ?? !!io.stderr.isTTY, total);
+  await progress.start();
+  let decode: Record<string, number> = {};
+  if (captures.length) {
+    let r: CaptureResult;
+    if (jobs > 1 && captures.length > 1) {
+      let done = 0;
+      let pk = 0;
+      r = await readCapturesParallel(
+        captures.map((c) => ({ path: resolve(io.cwd, c), name: c })),
+        jobs,
+        (_n, res) => {
+          done += res.files[0]?.bytesRead ?? 0;
+          pk += res.stats.packets;
+          void progress.update(done, pk);
+        },
+      );
+    } else {
+      const dec = new PacketDecoder();
+      let before = 0;
+      let current = '';
+      const sizes = new Map(captures.map((c) => [c, statSync(resolve(io.cwd, c)).size]));
+      r = await readCaptures(
+        captures.map((c) => resolve(io.cwd, c)),
+        {
+          decoder: dec,
+          collectGarbage,
+          displayName: (p) => captures.find((c) => resolve(io.cwd, c) === p) ?? p,
+          progress: (name, d) => {
+            if (name !== current) {
+              if (current) before += sizes.get(current) ?? 0;
+              current = name;
+            }
+            return progress.update(before + d, dec.stats.packets);
+          },
+        },
+      );
+    }
+    flows = r.flows;
+    if (flows.size >= BIG_TABLE) collectGarbage();
+    diagnostics.push(...r.diagnostics);
+    decode = { ...(r.stats as unknown as Record<string, number>) };
+  }
+  for (const input of inputs) {
+    const k = kinds.get(input);
+    if (k === 'zeek' || k === 'syslog') {
+      const r = readLogFile(resolve(io.cwd, input), input, k);
+      for (const o of r.observations) flows.addObservation(o);
+      diagnostics.push(...r.diagnostics);
+    } else if (k === 'unknown') {
+      diagnostics.push({
+        code: INPUT_KIND_UNKNOWN.code,
+        severity: 'error',
+        message: `${input}: byte offset 0: not a pcap/pcapng capture, a Zeek log or firewall syslog the baseline reads${statSync(resolve(io.cwd, input)).size === 0 ? ' (the file is empty)' : ''}`,
+        file: input,
+        offset: 0,
+        ids: [],
+      });
+    }
+  }
+  progress.stop();
+  stopIdleWorkers();
+
+  let stored: Observation[] | undefined;
+  let inputCount = inputs.length;
+  if (opts.store) {
+    let store: FlowStore;
+    try {
+      store = await FlowStore.open(resolve(io.cwd, opts.store));
+    } catch (e) {
+      throw new UsageError(`${opts.store}: cannot open the flow store: ${(e as Error).message}`);
+    }
+    try {
+      if (flows.size) await store.ingest(flows, inputs.join(' '));
+      const all = await store.loadAll();
+      stored = all.observations;
+      inputCount = all.ingests;
+    } finally {
+      store.close();
+    }
+  }
+  // With a store, the report covers everything stored (this run's flows included), read back from it.
+  const result = stored
+    ? runBaseline({ model: loaded.model, ir, observations: stored, inputs: inputCount, decode, diagnostics, releaseObservations: true })
+    : runBaseline({ model: loaded.model, ir, flows, inputs: inputCount, decode, diagnostics });
+  if (opts.propose) writeFileSync(resolve(io.cwd, opts.propose), result.proposed);
+  if (format === 'json') await writeChunks(io.stdout, baselineJsonChunks(result));
+  else if (format === 'sarif') io.stdout.write(formatBaselineSarif(result));
+  else io.stdout.write(formatBaselineText(result, { top, facility: loaded.model.facility }));
+  const inputErrors = diagnostics.filter((d) => d.severity === 'error');
+  if (inputErrors.length && format !== 'text') for (const d of inputErrors) io.stderr.write(`otzones: ${d.code}: ${d.message}\n`);
+  state.exitCode = inputErrors.length ? 2 : result.violationCount ? 1 : 0;
+}
+
