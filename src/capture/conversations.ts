@@ -9,7 +9,7 @@ import { S7_FUNCTIONS, S7_ROSCTR } from './s7comm.ts';
 import { ENIP_COMMANDS, cipServiceName } from './enip.ts';
 import { OPCUA_SECURITY_NONE, OPCUA_SECURITY_SECURED, OPCUA_TYPE_NAMES } from './opcua.ts';
 import { SERVER_PORTS, type Observation, type ObservedTransport } from './observation.ts';
-import { NO_MAP, mapKeyPart, type FlowTable } from './flow-table.ts';
+import { CODES_APP, CODES_REQUEST, CODES_RESPONSE, CodeSums, type FlowTable } from './flow-table.ts';
 
 export function ipv4Text(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
@@ -150,10 +150,6 @@ export function observationsFrom(t: ConnTable, codes: CodeCounter, files: readon
   return out;
 }
 
-const KIND_REQUEST = 0;
-const KIND_RESPONSE = 1;
-const KIND_APP = 2;
-
 /**
  * Adds the table's conversations to a flow table: each conversation is oriented, then merged into its flow
  * (initiator, responder, transport, responder port). No object per conversation or per flow: function-code
@@ -194,40 +190,14 @@ export function addConversations(t: ConnTable, codes: CodeCounter, files: readon
   }
   // Counters in entry order (rows were made in that order, so access stays mostly sequential). A row's first
   // code takes an interned one-entry map; a row that gets more is summed in a private object, interned last.
-  const singles = new Map<number, number>();
-  let lastSingleKey = -1;
-  let lastSingleId = NO_MAP;
-  const single = (code: number, count: number): number => {
-    if (code >= 65536 || count >= 16384) return table.mapByKey(mapKeyPart(code, count));
-    const key = count * 65536 + code;
-    if (key === lastSingleKey) return lastSingleId;
-    let id = singles.get(key);
-    if (id === undefined) singles.set(key, (id = table.mapByKey(mapKeyPart(code, count))));
-    lastSingleKey = key;
-    lastSingleId = id;
-    return id;
-  };
-  const pending = [new Map<number, Record<string, number>>(), new Map<number, Record<string, number>>(), new Map<number, Record<string, number>>()];
-  const columns = [table.requestCodes, table.responseCodes, table.appCodes];
-  /** Adds to a row that already has a map: into its private sum, made on the first such add. */
-  const addMore = (kind: number, r: number, code: string | number, count: number) => {
-    let open = pending[kind].get(r);
-    if (!open) pending[kind].set(r, (open = { ...table.maps[columns[kind][r]] }));
-    open[code] = (open[code] ?? 0) + count;
-  };
+  const sums = new CodeSums(table);
   codes.forEach((entry, dir, code, count) => {
     const app = t.app[entry];
-    const r = rowOf[entry];
-    if (app === APP_MODBUS || app === APP_DNP3) {
-      const kind = dir === sideOf[entry] ? KIND_REQUEST : KIND_RESPONSE;
-      if (columns[kind][r] === NO_MAP) columns[kind][r] = single(code, count);
-      else addMore(kind, r, code, count);
-    } else {
+    if (app === APP_MODBUS || app === APP_DNP3) sums.add(dir === sideOf[entry] ? CODES_REQUEST : CODES_RESPONSE, rowOf[entry], code, count);
+    else {
       const name = appName(app, code);
-      if (!name) return;
-      if (table.appCodes[r] === NO_MAP) table.appCodes[r] = table.mapByKey(mapKeyPart(name, count));
-      else addMore(KIND_APP, r, name, count);
+      if (name) sums.add(CODES_APP, rowOf[entry], name, count);
     }
   });
-  for (let kind = KIND_REQUEST; kind <= KIND_APP; kind++) for (const [r, m] of pending[kind]) columns[kind][r] = table.map(m);
+  sums.finish();
 }

@@ -165,8 +165,14 @@ export class FlowTable {
   }
 
   address(text: string): number {
-    return intern(this.addresses, this.addressIds, text);
+    // Rows often come grouped by initiator (a sorted store, a host's conversations): skip the lookup then.
+    if (text === this.lastAddress) return this.lastAddressId;
+    this.lastAddress = text;
+    return (this.lastAddressId = intern(this.addresses, this.addressIds, text));
   }
+
+  private lastAddress: string | undefined;
+  private lastAddressId = -1;
 
   /** Address id for an IPv4 address as an unsigned integer (its text is made once). */
   addressV4(v: number): number {
@@ -216,23 +222,40 @@ export class FlowTable {
     return this.map(out);
   }
 
+  /** The row of a flow given by its text fields (made when new, with this protocol and evidence). */
+  addFlow(src: string, dst: string, transport: string, dstPort: number, protocol: string, evidence: string): number {
+    const ti = TRANSPORT_INDEX.hasOwnProperty(transport) ? TRANSPORT_INDEX[transport] : 3;
+    const before = this.size;
+    const r = this.row(this.address(src), this.address(dst), ti, dstPort);
+    if (this.size !== before) {
+      this.protocol[r] = this.string(protocol);
+      this.evidence[r] = this.string(evidence);
+    } else if (protocol !== 'unknown' && this.strings[this.protocol[r]] === 'unknown') this.protocol[r] = this.string(protocol);
+    return r;
+  }
+
+  /** The row of an existing flow, or -1. */
+  findFlow(src: string, dst: string, transport: string, dstPort: number): number {
+    const s = this.addressIds.get(src);
+    const d = this.addressIds.get(dst);
+    if (s === undefined || d === undefined) return -1;
+    const ti = TRANSPORT_INDEX.hasOwnProperty(transport) ? TRANSPORT_INDEX[transport] : 3;
+    let slot = hashRow(s, d, ti, dstPort) & this.mask;
+    for (;;) {
+      const r = this.slots[slot];
+      if (r === -1) return -1;
+      if (this.src[r] === s && this.dst[r] === d && this.dstPort[r] === dstPort && this.transport[r] === ti) return r;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
   /** Merges one observation (a log record or a conversation) into its flow. */
   addObservation(o: Observation): void {
-    const ti = TRANSPORT_INDEX.hasOwnProperty(o.transport) ? TRANSPORT_INDEX[o.transport] : 3;
-    const before = this.size;
-    const r = this.row(this.address(o.src), this.address(o.dst), ti, o.dstPort);
-    if (this.size !== before) {
-      this.protocol[r] = this.string(o.protocol);
-      this.evidence[r] = this.string(o.line !== undefined ? `${o.file}:${o.line}` : o.file);
-      this.requestCodes[r] = this.map(o.requestCodes);
-      this.responseCodes[r] = this.map(o.responseCodes);
-      this.appCodes[r] = this.map(o.appCodes);
-    } else {
-      if (o.protocol !== 'unknown' && this.strings[this.protocol[r]] === 'unknown') this.protocol[r] = this.string(o.protocol);
-      this.requestCodes[r] = this.mergeMaps(this.requestCodes[r], this.map(o.requestCodes));
-      this.responseCodes[r] = this.mergeMaps(this.responseCodes[r], this.map(o.responseCodes));
-      this.appCodes[r] = this.mergeMaps(this.appCodes[r], this.map(o.appCodes));
-    }
+    // Maps merge with mergeMaps (NO_MAP for a new row), so a new row and an existing one take the same path.
+    const r = this.addFlow(o.src, o.dst, o.transport, o.dstPort, o.protocol, o.line !== undefined ? `${o.file}:${o.line}` : o.file);
+    this.requestCodes[r] = this.mergeMaps(this.requestCodes[r], this.map(o.requestCodes));
+    this.responseCodes[r] = this.mergeMaps(this.responseCodes[r], this.map(o.responseCodes));
+    this.appCodes[r] = this.mergeMaps(this.appCodes[r], this.map(o.appCodes));
     this.addCounts(r, o.packetsOut, o.bytesOut, o.packetsIn, o.bytesIn, o.first, o.last, o.connections);
     if (o.action) this.addFirewall(r, o.action === 'allowed' ? o.connections : 0, o.action === 'denied' ? o.connections : 0);
   }
@@ -427,6 +450,58 @@ const COLUMN_NAMES = [
   'src', 'dst', 'transport', 'dstPort', 'protocol', 'packets', 'bytes', 'packetsBack', 'bytesBack',
   'first', 'last', 'connections', 'fwAllowed', 'fwDenied', 'requestCodes', 'responseCodes', 'appCodes', 'evidence',
 ];
+
+export const CODES_REQUEST = 0;
+export const CODES_RESPONSE = 1;
+export const CODES_APP = 2;
+
+/**
+ * Function-code counts added to rows one count at a time (from a conversation table or a store): a row's
+ * first code takes an interned one-entry map (a million short polls share `{3: 1}`); a row that gets more
+ * sums them in a private object, interned by `finish`. Nothing is allocated per count in the common case.
+ */
+export class CodeSums {
+  private readonly pending = [new Map<number, Record<string, number>>(), new Map<number, Record<string, number>>(), new Map<number, Record<string, number>>()];
+  private readonly singles = new Map<number, number>();
+  private lastKey = -1;
+  private lastId = NO_MAP;
+
+  constructor(private readonly table: FlowTable) {}
+
+  private column(kind: number): Int32Array {
+    return kind === CODES_REQUEST ? this.table.requestCodes : kind === CODES_RESPONSE ? this.table.responseCodes : this.table.appCodes;
+  }
+
+  add(kind: number, r: number, code: string | number, count: number): void {
+    const col = this.column(kind);
+    if (col[r] === NO_MAP) {
+      col[r] = this.single(code, count);
+      return;
+    }
+    let open = this.pending[kind].get(r);
+    if (!open) this.pending[kind].set(r, (open = { ...this.table.maps[col[r]] }));
+    open[code] = (open[code] ?? 0) + count;
+  }
+
+  private single(code: string | number, count: number): number {
+    if (typeof code !== 'number' || code >= 65536 || count >= 16384) return this.table.mapByKey(mapKeyPart(code, count));
+    const key = count * 65536 + code;
+    if (key === this.lastKey) return this.lastId;
+    let id = this.singles.get(key);
+    if (id === undefined) this.singles.set(key, (id = this.table.mapByKey(mapKeyPart(code, count))));
+    this.lastKey = key;
+    this.lastId = id;
+    return id;
+  }
+
+  finish(): void {
+    for (let kind = CODES_REQUEST; kind <= CODES_APP; kind++) {
+      const col = this.column(kind);
+      for (const [r, m] of this.pending[kind]) col[r] = this.table.map(m);
+      this.pending[kind].clear();
+    }
+  }
+}
 
 function intern(list: string[], ids: Map<string, number>, s: string): number {
   let id = ids.get(s);

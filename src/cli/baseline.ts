@@ -9,7 +9,6 @@ import { BIG_TABLE, fileHead, readCaptures, PacketDecoder, type CaptureResult } 
 import { sniffContainer } from '../capture/reader.ts';
 import { prestartWorkers, readCapturesParallel, stopIdleWorkers } from '../capture/pool.ts';
 import { FlowTable } from '../capture/flow-table.ts';
-import type { Observation } from '../capture/observation.ts';
 import { readLogFile, detectLogKind, INPUT_KIND_UNKNOWN } from '../logs/index.ts';
 import { runBaseline } from '../baseline/index.ts';
 import { baselineJsonChunks, formatBaselineSarif, formatBaselineText, humanBytes } from '../baseline/format.ts';
@@ -212,7 +211,7 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
   progress.stop();
   stopIdleWorkers();
 
-  let stored: Observation[] | undefined;
+  let stored: FlowTable | undefined;
   let inputCount = inputs.length;
   if (opts.store) {
     let store: FlowStore;
@@ -224,7 +223,7 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
     try {
       if (flows.size) await store.ingest(flows, inputs.join(' '));
       const all = await store.loadAll();
-      stored = all.observations;
+      stored = all.flows;
       inputCount = all.ingests;
     } finally {
       store.close();
@@ -232,7 +231,7 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
   }
   // With a store, the report covers everything stored (this run's flows included), read back from it.
   const result = stored
-    ? runBaseline({ model: loaded.model, ir, observations: stored, inputs: inputCount, decode, diagnostics, releaseObservations: true })
+    ? runBaseline({ model: loaded.model, ir, flows: stored, inputs: inputCount, decode, diagnostics })
     : runBaseline({ model: loaded.model, ir, flows, inputs: inputCount, decode, diagnostics });
   if (opts.propose) writeFileSync(resolve(io.cwd, opts.propose), result.proposed);
   if (format === 'json') await writeChunks(io.stdout, baselineJsonChunks(result));

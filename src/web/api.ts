@@ -83,7 +83,7 @@ export function loadSnapshot(inputs: DashboardInputs, generation = 1, stored?: L
     if (!stored.ok) results.baseline = stored;
     else if (!model || !ir) results.baseline = { ok: false, error: 'the model cannot be used, so the stored flows were not classified' };
     else {
-      const text = formatBaselineJson(runBaseline({ model, ir, observations: stored.value.observations, inputs: stored.value.ingests }));
+      const text = formatBaselineJson(runBaseline({ model, ir, flows: stored.value.flows, inputs: stored.value.ingests }));
       results.baseline = normalizeResult('baseline', JSON.parse(text), inputs.store) as Loaded<BaselineResult>;
       raw.baseline = { file: inputs.store, text };
     }

@@ -1,15 +1,16 @@
 /**
  * `serve --store FILE`: the flows stored by `otzones baseline --store FILE`, read with src/baseline's FlowStore.
- * The dashboard keeps the stored observations and classifies them against the model of each snapshot, so an
+ * The dashboard keeps the stored flows and classifies them against the model of each snapshot, so an
  * edit of the model re-judges the stored traffic without reading the store again.
  */
 import { existsSync } from 'node:fs';
-import type { Observation } from '../capture/observation.ts';
+import type { FlowTable } from '../capture/flow-table.ts';
 import { FlowStore } from '../baseline/store.ts';
 import type { Loaded } from './results.ts';
 
 export interface StoredFlows {
-  observations: Observation[];
+  /** Read only: each snapshot's baseline judges it again without changing it. */
+  flows: FlowTable;
   ingests: number;
 }
 
