@@ -89,6 +89,11 @@ class Progress {
   stop(): void {
     this.bar?.stop();
   }
+
+  /** One line for a phase without a byte count (storing, reading the store back), when progress is shown. */
+  phase(text: string): void {
+    if (this.enabled) this.io.stderr.write(`baseline: ${text}\n`);
+  }
 }
 
 export function registerBaseline(program: Command, io: CliIO, state: CommandState): void {
@@ -221,7 +226,11 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
       throw new UsageError(`${opts.store}: cannot open the flow store: ${(e as Error).message}`);
     }
     try {
-      if (flows.size) await store.ingest(flows, inputs.join(' '));
+      if (flows.size) {
+        progress.phase(`storing ${flows.size.toLocaleString('en-US')} flow(s) in ${opts.store}`);
+        await store.ingest(flows, inputs.join(' '));
+      }
+      progress.phase(`reading every flow stored in ${opts.store}`);
       const all = await store.loadAll();
       stored = all.flows;
       inputCount = all.ingests;
