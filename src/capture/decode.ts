@@ -17,10 +17,10 @@ import {
   classifyUdp,
 } from './classify.ts';
 import { MBAP_MAX_LENGTH } from './modbus.ts';
-import { dnp3FunctionCode } from './dnp3.ts';
-import { s7Code } from './s7comm.ts';
-import { enipCode } from './enip.ts';
-import { opcuaMessageType, opcuaSecurity } from './opcua.ts';
+import { dnp3FrameLength, dnp3FunctionCode } from './dnp3.ts';
+import { s7PduCode, tpktLength } from './s7comm.ts';
+import { enipLength, enipPduCode } from './enip.ts';
+import { opcuaChunkSize, opcuaMessageType, opcuaSecurity } from './opcua.ts';
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
@@ -477,20 +477,46 @@ export class PacketDecoder {
     }
   }
 
-  /** Per-segment codes for DNP3, S7comm, EtherNet/IP and OPC UA (first PDU of the segment). */
+  /**
+   * Codes of every PDU in one TCP segment (or UDP datagram) of a DNP3, S7comm, EtherNet/IP or OPC UA
+   * conversation: the PDUs are walked by their own length fields (DNP3 link length, TPKT length, encapsulation
+   * length, UA chunk size), one code counted per PDU. The walk stops at the first bytes that are no PDU header
+   * of the protocol and after the first PDU that does not end within the segment.
+   *
+   * PDUs split across segments (no reassembly, no per-direction state for these protocols): a PDU that starts
+   * in this segment and ends in a later one is counted here, once, when the bytes that carry its code are in
+   * this segment (tshark counts it once too, when it completes), and not at all otherwise (a PDU whose header
+   * itself is split is not counted). The next segment then starts inside that PDU: its bytes are normally no
+   * header, so the walk stops at once and nothing is counted twice, but the PDUs after that tail in the same
+   * segment are not counted either (finding them needs per-direction stream state, which only Modbus has).
+   */
   private appCode(app: number, b: Uint8Array, p: number, n: number, e: number, dir: number): void {
-    let c = -1;
-    if (app === APP_DNP3) c = dnp3FunctionCode(b, p, n);
-    else if (app === APP_S7) c = s7Code(b, p, n);
-    else if (app === APP_ENIP) c = enipCode(b, p, n);
-    else if (app === APP_OPCUA) {
-      c = opcuaMessageType(b, p, n);
-      if (c === 3) {
-        const sec = opcuaSecurity(b, p, n);
+    const end = p + n;
+    while (p < end) {
+      const have = end - p;
+      // Whole length of the PDU at p, at least its header's (10, 7, 24, 8): the walk always moves on.
+      const l =
+        app === APP_DNP3
+          ? dnp3FrameLength(b, p, have)
+          : app === APP_S7
+            ? tpktLength(b, p, have)
+            : app === APP_ENIP
+              ? enipLength(b, p, have)
+              : app === APP_OPCUA
+                ? opcuaChunkSize(b, p, have)
+                : -1;
+      if (l < 0) return;
+      const k = have < l ? have : l; // this PDU's bytes in the segment
+      // DNP3: function code of user-data frames with FIR; S7: (ROSCTR << 8) | function (-1 for COTP CR/CC, stepped
+      // over); ENIP: (command << 8) | CIP service; OPC UA: message type, and for OPN also its security.
+      const c =
+        app === APP_DNP3 ? dnp3FunctionCode(b, p, k) : app === APP_S7 ? s7PduCode(b, p, k) : app === APP_ENIP ? enipPduCode(b, p, k) : opcuaMessageType(b, p, k);
+      if (c >= 0) this.codes.add(e, dir, c, 1);
+      if (app === APP_OPCUA && c === 3) {
+        const sec = opcuaSecurity(b, p, k);
         if (sec) this.codes.add(e, dir, sec, 1);
       }
-      if (c === 0) c = -1;
+      p += l;
     }
-    if (c >= 0) this.codes.add(e, dir, c, 1);
   }
 }

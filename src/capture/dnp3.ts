@@ -9,7 +9,17 @@ export function looksLikeDnp3(b: Uint8Array, off: number, len: number): boolean 
 }
 
 /**
- * Application function code of the first frame in the segment, or -1 when the frame carries no application
+ * Wire length of the link frame at `off`: 10 header bytes (incl. CRC) + the user data (length byte − 5) + a
+ * 2-byte CRC per started 16-byte data block. -1 when the bytes at `off` are no DNP3 link header.
+ */
+export function dnp3FrameLength(b: Uint8Array, off: number, len: number): number {
+  if (!looksLikeDnp3(b, off, len)) return -1;
+  const data = b[off + 2] - 5;
+  return 10 + data + 2 * ((data + 15) >> 4);
+}
+
+/**
+ * Application function code of the link frame at `off`, or -1 when the frame carries no application
  * data (link-layer-only frames) or is not the first transport segment of a fragment.
  */
 export function dnp3FunctionCode(b: Uint8Array, off: number, len: number): number {

@@ -24,32 +24,52 @@ export function looksLikeEnip(b: Uint8Array, off: number, len: number): boolean 
   return options === 0 && l + 24 <= 65535 && (l + 24 === len || l + 24 < len || len === 24 + l);
 }
 
+/** Length of the encapsulation message at `off` (24-byte header + data), or -1 when no header is there. */
+export function enipLength(b: Uint8Array, off: number, len: number): number {
+  if (len < 24) return -1;
+  const cmd = b[off] | (b[off + 1] << 8);
+  if (ENIP_COMMANDS[cmd] === undefined || cmd === 0) return -1;
+  if ((b[off + 20] | b[off + 21] | b[off + 22] | b[off + 23]) !== 0) return -1;
+  return 24 + (b[off + 2] | (b[off + 3] << 8));
+}
+
 /** (command << 8) | CIP service (0xFF when there is none). -1 when not an encapsulation header. */
 export function enipCode(b: Uint8Array, off: number, len: number): number {
   if (!looksLikeEnip(b, off, len)) return -1;
+  const s = cipService(b, off, off + len);
+  return (((b[off] | (b[off + 1] << 8)) << 8) | (s < 0 ? 0xff : s)) >>> 0;
+}
+
+/**
+ * The code of one encapsulation message of which `len` bytes are at hand (the caller bounds `len` by the
+ * message length). A message cut by the segment end: -1 unless its CIP service byte (SendRRData /
+ * SendUnitData) is among those bytes, so that a cut message is never counted with a made-up service.
+ */
+export function enipPduCode(b: Uint8Array, off: number, len: number): number {
+  const total = enipLength(b, off, len);
+  if (total < 0) return -1;
   const cmd = b[off] | (b[off + 1] << 8);
-  let service = 0xff;
-  if ((cmd === 0x6f || cmd === 0x70) && len >= 24 + 8) {
-    let p = off + 24 + 6; // interface handle, timeout
-    const end = off + len;
-    const count = b[p] | (b[p + 1] << 8);
-    p += 2;
-    for (let i = 0; i < count && i < 8 && p + 4 <= end; i++) {
-      const type = b[p] | (b[p + 1] << 8);
-      const ilen = b[p + 2] | (b[p + 3] << 8);
-      p += 4;
-      if (type === 0xb2 && p < end) {
-        service = b[p];
-        break;
-      }
-      if (type === 0xb1 && p + 2 < end) {
-        service = b[p + 2];
-        break;
-      }
-      p += ilen;
-    }
+  const s = cipService(b, off, off + (len < total ? len : total));
+  if (s < 0 && len < total && (cmd === 0x6f || cmd === 0x70)) return -1;
+  return (cmd << 8) | (s < 0 ? 0xff : s);
+}
+
+/** CIP service byte of the CPF data item (0xB2 unconnected, 0xB1 connected after its sequence count), -1 if none in [off, end). */
+function cipService(b: Uint8Array, off: number, end: number): number {
+  const cmd = b[off] | (b[off + 1] << 8);
+  if ((cmd !== 0x6f && cmd !== 0x70) || off + 24 + 8 > end) return -1;
+  let p = off + 24 + 6; // interface handle, timeout
+  const count = b[p] | (b[p + 1] << 8);
+  p += 2;
+  for (let i = 0; i < count && i < 8 && p + 4 <= end; i++) {
+    const type = b[p] | (b[p + 1] << 8);
+    const ilen = b[p + 2] | (b[p + 3] << 8);
+    p += 4;
+    if (type === 0xb2 && p < end) return b[p];
+    if (type === 0xb1 && p + 2 < end) return b[p + 2];
+    p += ilen;
   }
-  return (cmd << 8) | service;
+  return -1;
 }
 
 export function cipServiceName(s: number): string {

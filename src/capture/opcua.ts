@@ -20,6 +20,12 @@ export function opcuaMessageType(b: Uint8Array, off: number, len: number): numbe
   return 0;
 }
 
+/** Message size of the UA TCP chunk at `off` (header included), or -1 when no chunk header is there. */
+export function opcuaChunkSize(b: Uint8Array, off: number, len: number): number {
+  if (opcuaMessageType(b, off, len) === 0) return -1;
+  return (b[off + 4] | (b[off + 5] << 8) | (b[off + 6] << 16) | (b[off + 7] << 24)) >>> 0;
+}
+
 export const OPCUA_TYPE_NAMES = ['', ...TYPES.map((t) => t.toLowerCase())];
 export const OPCUA_SECURITY_NONE = 0x100;
 export const OPCUA_SECURITY_SECURED = 0x200;

@@ -11,8 +11,26 @@ export function isTpkt(b: Uint8Array, off: number, len: number): boolean {
   return l >= 7 && b[off + 4] + 5 <= l;
 }
 
+/** Length of the TPKT at `off` (header included), or -1 when the bytes there are no TPKT + COTP header. */
+export function tpktLength(b: Uint8Array, off: number, len: number): number {
+  return isTpkt(b, off, len) ? (b[off + 2] << 8) | b[off + 3] : -1;
+}
+
 /** Returns (ROSCTR << 8) | function, or -1 when the segment holds no S7 PDU header. */
 export function s7Code(b: Uint8Array, off: number, len: number): number {
+  return s7CodeOf(b, off, len, true);
+}
+
+/**
+ * The code of one TPKT of which `len` bytes are at hand (the caller bounds `len` by the TPKT length). Unlike
+ * `s7Code`, -1 when the parameter part is not empty but its function byte is not among those bytes (a PDU cut
+ * by the segment end), so that a cut PDU is never counted with a made-up function.
+ */
+export function s7PduCode(b: Uint8Array, off: number, len: number): number {
+  return s7CodeOf(b, off, len, false);
+}
+
+function s7CodeOf(b: Uint8Array, off: number, len: number, cutAsNone: boolean): number {
   if (!isTpkt(b, off, len)) return -1;
   const cotpLen = b[off + 4];
   if (b[off + 5] !== 0xf0) return -1;
@@ -21,7 +39,8 @@ export function s7Code(b: Uint8Array, off: number, len: number): number {
   const rosctr = b[s + 1];
   const paramLen = (b[s + 6] << 8) | b[s + 7];
   const hdr = rosctr === 2 || rosctr === 3 ? 12 : 10;
-  if (paramLen === 0 || s + hdr >= off + len) return (rosctr << 8) | 0xff;
+  if (paramLen === 0) return (rosctr << 8) | 0xff;
+  if (s + hdr >= off + len) return cutAsNone ? (rosctr << 8) | 0xff : -1;
   return (rosctr << 8) | b[s + hdr];
 }
 

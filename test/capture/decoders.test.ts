@@ -4,10 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { s7Code, looksLikeS7 } from '../../src/capture/s7comm.ts';
-import { enipCode } from '../../src/capture/enip.ts';
-import { opcuaMessageType, opcuaSecurity, OPCUA_SECURITY_NONE, OPCUA_SECURITY_SECURED } from '../../src/capture/opcua.ts';
-import { dnp3FunctionCode } from '../../src/capture/dnp3.ts';
+import { s7Code, s7PduCode, looksLikeS7, tpktLength } from '../../src/capture/s7comm.ts';
+import { enipCode, enipLength, enipPduCode } from '../../src/capture/enip.ts';
+import { opcuaChunkSize, opcuaMessageType, opcuaSecurity, OPCUA_SECURITY_NONE, OPCUA_SECURITY_SECURED } from '../../src/capture/opcua.ts';
+import { dnp3FrameLength, dnp3FunctionCode } from '../../src/capture/dnp3.ts';
 import { classifyTcp, classifyUdp, APP_MODBUS, APP_S7, APP_RDP, APP_ENIP, APP_OPCUA, APP_UNKNOWN, APP_BACNET, APP_IEC104, APP_TLS, APP_DNP3 } from '../../src/capture/classify.ts';
 
 const u8 = (a: number[]) => Uint8Array.from(a);
@@ -89,4 +89,24 @@ test('classification by content, not port', () => {
   assert.equal(classifyTcp(iec, 0, iec.length, 40000, 2404), APP_IEC104);
   const bac = u8([0x81, 0x0a, 0x00, 0x08, 0x01, 0x00, 0x10, 0x08]);
   assert.equal(classifyUdp(bac, 0, bac.length, 47808, 47808), APP_BACNET);
+});
+
+test('PDU lengths used to walk several PDUs per segment', () => {
+  // DNP3: 10 header bytes + data (length byte − 5) + 2 CRC bytes per started 16-byte block; 255 → 292 as on the wire in dnp3_link_only.pcap.
+  const hdr = (l: number) => u8([0x05, 0x64, l, 0xc4, 0x0a, 0x00, 0x01, 0x00, 0xaa, 0xbb]);
+  for (const [l, wire] of [[5, 10], [8, 15], [21, 28], [22, 31], [255, 292]]) assert.equal(dnp3FrameLength(hdr(l), 0, 10), wire, `link length ${l}`);
+  assert.equal(dnp3FrameLength(hdr(4), 0, 10), -1, 'length below 5');
+  assert.equal(dnp3FrameLength(hdr(8), 0, 9), -1, 'header not complete');
+  assert.equal(tpktLength(S7_WRITE, 0, S7_WRITE.length), 0x23);
+  assert.equal(tpktLength(u8([0x03, 0x00, 0x00, 0x06, 0x02, 0xf0, 0x80]), 0, 7), -1, 'TPKT length below its headers');
+  assert.equal(s7PduCode(S7_WRITE, 0, 17), -1, 'function byte not at hand');
+  assert.equal(s7Code(S7_WRITE, 0, 17), (1 << 8) | 0xff, 's7Code (classification) keeps its old answer');
+  assert.equal(enipLength(ENIP_RR, 0, ENIP_RR.length), 48);
+  assert.equal(enipLength(ENIP_RR, 0, 23), -1);
+  assert.equal(enipPduCode(ENIP_RR, 0, 41), (0x6f << 8) | 0x4c, 'cut after the service byte');
+  assert.equal(enipPduCode(ENIP_RR, 0, 40), -1, 'cut before the service byte');
+  assert.equal(enipPduCode(ENIP_REG, 0, 24), (0x65 << 8) | 0xff, 'no CIP in a RegisterSession');
+  const hel = u8([0x48, 0x45, 0x4c, 0x46, 0x20, 0, 0, 0]);
+  assert.equal(opcuaChunkSize(hel, 0, 8), 32);
+  assert.equal(opcuaChunkSize(u8([0x48, 0x45, 0x4c, 0x46, 7, 0, 0, 0]), 0, 8), -1, 'size below the header');
 });
