@@ -386,7 +386,10 @@ export class PacketDecoder {
           t.hdrLen[i] = 0;
           t.skip[i] = 0;
         }
-      } else if (app !== APP_UNKNOWN) this.appCode(app, b, off, have, e, dir);
+      } else if (app !== APP_UNKNOWN) {
+        this.appCode(app, b, off, have, e, dir, i);
+        if (have < len) t.skip[i] = 0; // snapshot length cut the segment: the next one is taken to start a PDU
+      }
       return;
     }
     if (proto === PROTO_UDP) {
@@ -483,14 +486,24 @@ export class PacketDecoder {
    * length, UA chunk size), one code counted per PDU. The walk stops at the first bytes that are no PDU header
    * of the protocol and after the first PDU that does not end within the segment.
    *
-   * PDUs split across segments (no reassembly, no per-direction state for these protocols): a PDU that starts
-   * in this segment and ends in a later one is counted here, once, when the bytes that carry its code are in
-   * this segment (tshark counts it once too, when it completes), and not at all otherwise (a PDU whose header
-   * itself is split is not counted). The next segment then starts inside that PDU: its bytes are normally no
-   * header, so the walk stops at once and nothing is counted twice, but the PDUs after that tail in the same
-   * segment are not counted either (finding them needs per-direction stream state, which only Modbus has).
+   * PDUs split across segments: a PDU that starts in this segment and ends in a later one is counted here,
+   * once, when the bytes that carry its code are in this segment (tshark counts it once too, when it
+   * completes), and not at all otherwise (a PDU whose header itself is split is not counted). On a TCP stream
+   * (`i` = the direction's index) the rest of such a PDU is remembered in the direction's `skip`, as Modbus
+   * framing does, so the next segment steps over its tail and the PDUs after it are counted. A gap in the
+   * sequence numbers or a segment cut by the snapshot length resets it (the next segment is taken to start a PDU).
    */
-  private appCode(app: number, b: Uint8Array, p: number, n: number, e: number, dir: number): void {
+  private appCode(app: number, b: Uint8Array, p: number, n: number, e: number, dir: number, i = -1): void {
+    const t = this.conns;
+    if (i >= 0) {
+      const sk = t.skip[i];
+      if (sk > 0) {
+        const k = sk < n ? sk : n;
+        t.skip[i] = sk - k;
+        p += k;
+        n -= k;
+      }
+    }
     const end = p + n;
     while (p < end) {
       const have = end - p;
@@ -516,6 +529,7 @@ export class PacketDecoder {
         const sec = opcuaSecurity(b, p, k);
         if (sec) this.codes.add(e, dir, sec, 1);
       }
+      if (l > have && i >= 0) t.skip[i] = l - have;
       p += l;
     }
   }
