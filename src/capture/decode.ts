@@ -36,6 +36,23 @@ export const LINKTYPE_LINUX_SLL2 = 276;
 
 export const SUPPORTED_LINKTYPES: readonly number[] = [0, 1, 12, 14, 101, 108, 113, 228, 229, 239, 276];
 
+/** Applications whose codes are read from the byte stream, so segment order matters. */
+const STREAM_CODES: readonly boolean[] = (() => {
+  const a: boolean[] = [];
+  for (const app of [APP_MODBUS, APP_DNP3, APP_S7, APP_ENIP, APP_OPCUA]) a[app] = true;
+  return a;
+})();
+const HELD_PER_DIRECTION = 16;
+const HELD_BYTES = 16 << 20;
+
+interface HeldSegment {
+  seq: number;
+  len: number;
+  data: Uint8Array;
+  sport: number;
+  dport: number;
+}
+
 export const PROTO_ICMP = 1;
 export const PROTO_TCP = 6;
 export const PROTO_UDP = 17;
@@ -68,6 +85,8 @@ export interface DecodeStats {
   otherIp: number;
   vlanTagged: number;
   modbusAdus: number;
+  /** TCP segments that arrived ahead of a gap and were held until it filled (or was given up). */
+  tcpReordered: number;
 }
 
 export class PacketDecoder {
@@ -87,6 +106,7 @@ export class PacketDecoder {
     otherIp: 0,
     vlanTagged: 0,
     modbusAdus: 0,
+    tcpReordered: 0,
   };
   readonly issueCount = new Float64Array(ISSUE_NAMES.length);
   readonly issueOffset = new Float64Array(ISSUE_NAMES.length).fill(-1);
@@ -342,54 +362,18 @@ export class PacketDecoder {
         t.seqOk[i] = 1;
         t.hdrLen[i] = 0;
         t.skip[i] = 0;
+        if (this.held.size) this.dropHeld(i);
         return;
       }
       if (p + 20 > capEnd) return;
       const doff = (b[p + 12] >> 4) << 2;
       if (doff < 20) return this.issue(ISSUE_TRUNCATED_L4);
       const ps = p + doff;
-      let len = ipEnd - ps; // payload on the wire
+      const len = ipEnd - ps; // payload on the wire
       if (len <= 0) return;
-      let off = ps;
-      // Sequence check: drop retransmitted bytes, resynchronise stream framing after a gap.
-      if (t.seqOk[i]) {
-        const diff = (seq - t.nextSeq[i]) | 0;
-        if (diff < 0) {
-          if (diff + len <= 0) return;
-          off -= diff;
-          len += diff;
-          t.nextSeq[i] = (t.nextSeq[i] + len) >>> 0;
-        } else {
-          if (diff > 0) {
-            t.hdrLen[i] = 0;
-            t.skip[i] = 0;
-          }
-          t.nextSeq[i] = (seq + len) >>> 0;
-        }
-      } else {
-        t.seqOk[i] = 1;
-        t.nextSeq[i] = (seq + len) >>> 0;
-      }
-      let have = capEnd - off; // captured payload bytes
+      let have = capEnd - ps; // captured payload bytes
       if (have > len) have = len;
-      if (have <= 0) return;
-      let app = t.app[e];
-      if (app === APP_PENDING) {
-        app = classifyTcp(b, off, have, sport, dport);
-        if (app === APP_PENDING && ++t.tries[e] >= 4) app = APP_UNKNOWN;
-        t.app[e] = app;
-      }
-      if (app === APP_MODBUS) {
-        this.modbus(b, off, have, e, i);
-        if (have < len) {
-          // Snapshot length cut the segment: restart framing at the next one.
-          t.hdrLen[i] = 0;
-          t.skip[i] = 0;
-        }
-      } else if (app !== APP_UNKNOWN) {
-        this.appCode(app, b, off, have, e, dir, i);
-        if (have < len) t.skip[i] = 0; // snapshot length cut the segment: the next one is taken to start a PDU
-      }
+      this.tcpSegment(b, ps, have, len, seq, e, i, sport, dport, true);
       return;
     }
     if (proto === PROTO_UDP) {
@@ -439,6 +423,119 @@ export class PacketDecoder {
     }
     st.otherIp++;
     this.touch(proto, 0, 0, wirelen, ts);
+  }
+
+  /**
+   * One TCP segment's payload in sequence order: retransmitted bytes are dropped; a segment that arrives
+   * ahead of a gap in a conversation whose codes are read from the stream (Modbus, DNP3, S7comm, EtherNet/IP,
+   * OPC UA), or not classified yet (classification reads the first payload), is held (a copy, at most HELD_PER_DIRECTION per direction and HELD_BYTES in all) until the missing
+   * bytes arrive, then processed in order: out-of-order segments, common in SPAN captures, do not break the
+   * framing or hide a write. A gap that is never filled (a lost segment) is given up when the direction holds
+   * too much or at the end of the capture (`finish`): framing restarts at the next held segment.
+   */
+  private tcpSegment(b: Uint8Array, off: number, have: number, len: number, seq: number, e: number, i: number, sport: number, dport: number, mayHold: boolean): void {
+    const t = this.conns;
+    if (t.seqOk[i]) {
+      const diff = (seq - t.nextSeq[i]) | 0;
+      if (diff > 0 && mayHold && (STREAM_CODES[t.app[e]] || t.app[e] === APP_PENDING) && this.hold(b, off, have, len, seq, e, i, sport, dport)) return;
+      if (diff < 0) {
+        if (diff + len <= 0) return;
+        off -= diff;
+        have += diff;
+        len += diff;
+        t.nextSeq[i] = (t.nextSeq[i] + len) >>> 0;
+      } else {
+        if (diff > 0) {
+          t.hdrLen[i] = 0;
+          t.skip[i] = 0;
+        }
+        t.nextSeq[i] = (seq + len) >>> 0;
+      }
+    } else {
+      t.seqOk[i] = 1;
+      t.nextSeq[i] = (seq + len) >>> 0;
+    }
+    if (have > 0) this.tcpPayload(b, off, have, len, e, i, sport, dport);
+    if (this.held.size && this.held.has(i)) this.drainHeld(i, e, sport, dport);
+  }
+
+  private tcpPayload(b: Uint8Array, off: number, have: number, len: number, e: number, i: number, sport: number, dport: number): void {
+    const t = this.conns;
+    let app = t.app[e];
+    if (app === APP_PENDING) {
+      app = classifyTcp(b, off, have, sport, dport);
+      if (app === APP_PENDING && ++t.tries[e] >= 4) app = APP_UNKNOWN;
+      t.app[e] = app;
+    }
+    if (app === APP_MODBUS) {
+      this.modbus(b, off, have, e, i);
+      if (have < len) {
+        // Snapshot length cut the segment: restart framing at the next one.
+        t.hdrLen[i] = 0;
+        t.skip[i] = 0;
+      }
+    } else if (app !== APP_UNKNOWN) {
+      this.appCode(app, b, off, have, e, i & 1, i);
+      if (have < len) t.skip[i] = 0; // snapshot length cut the segment: the next one is taken to start a PDU
+    }
+  }
+
+  /** Segments held ahead of a gap, per direction index. */
+  private readonly held = new Map<number, HeldSegment[]>();
+  private heldBytes = 0;
+
+  private hold(b: Uint8Array, off: number, have: number, len: number, seq: number, e: number, i: number, sport: number, dport: number): boolean {
+    let list = this.held.get(i);
+    if ((list && list.length >= HELD_PER_DIRECTION) || this.heldBytes + have > HELD_BYTES) {
+      // Too much waiting behind this gap: take it as lost and go on from what is held.
+      if (list) this.releaseHeld(i);
+      return false;
+    }
+    if (!list) this.held.set(i, (list = []));
+    list.push({ seq, len, data: b.slice(off, off + Math.max(0, have)), sport, dport });
+    this.heldBytes += Math.max(0, have);
+    this.stats.tcpReordered++;
+    return true;
+  }
+
+  /** Processes the held segments that the stream has now reached, in sequence order. */
+  private drainHeld(i: number, e: number, sport: number, dport: number): void {
+    const list = this.held.get(i)!;
+    const t = this.conns;
+    for (;;) {
+      let k = -1;
+      for (let j = 0; j < list.length; j++) if (((list[j].seq - t.nextSeq[i]) | 0) <= 0 && (k < 0 || ((list[j].seq - list[k].seq) | 0) < 0)) k = j;
+      if (k < 0) break;
+      const h = list.splice(k, 1)[0];
+      this.heldBytes -= h.data.length;
+      this.tcpSegment(h.data, 0, h.data.length, h.len, h.seq, e, i, sport, dport, false);
+      if (!this.held.has(i)) return;
+    }
+    if (list.length === 0) this.held.delete(i);
+  }
+
+  /** Gives up the gap in front of a direction's held segments: they are processed in sequence order. */
+  private releaseHeld(i: number): void {
+    const list = this.held.get(i);
+    if (!list) return;
+    this.held.delete(i);
+    list.sort((a, b) => (a.seq - b.seq) | 0);
+    for (const h of list) {
+      this.heldBytes -= h.data.length;
+      this.tcpSegment(h.data, 0, h.data.length, h.len, h.seq, i >> 1, i, h.sport, h.dport, false);
+    }
+  }
+
+  private dropHeld(i: number): void {
+    const list = this.held.get(i);
+    if (!list) return;
+    for (const h of list) this.heldBytes -= h.data.length;
+    this.held.delete(i);
+  }
+
+  /** End of the input: segments still waiting for a gap that never filled are processed. */
+  finish(): void {
+    for (const i of [...this.held.keys()]) this.releaseHeld(i);
   }
 
   /** Modbus/TCP framing per direction: several ADUs per segment, ADUs split across segments. */

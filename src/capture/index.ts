@@ -63,6 +63,7 @@ export async function readCaptures(paths: readonly string[], opts: ReadCapturesO
     files.push(r);
     diagnostics.push(...fileDiagnostics(r));
   }
+  dec.finish();
   diagnostics.push(...issueDiagnostics(dec));
   const perConversation = opts.perConversation ? observationsFrom(dec.conns, dec.codes, dec.files) : undefined;
   // The conversation table's stream-parser state is not needed any more: free it before the flows are built,
