@@ -492,7 +492,8 @@ export class PacketDecoder {
       return false;
     }
     if (!list) this.held.set(i, (list = []));
-    list.push({ seq, len, data: b.slice(off, off + Math.max(0, have)), sport, dport });
+    // A copy: `b` is the reader's buffer, refilled with the next block (Buffer#slice would only be a view).
+    list.push({ seq, len, data: Uint8Array.prototype.slice.call(b, off, off + Math.max(0, have)), sport, dport });
     this.heldBytes += Math.max(0, have);
     this.stats.tcpReordered++;
     return true;

@@ -105,3 +105,15 @@ test('tshark agrees with us on the reordered capture once its frames are put bac
   for (const line of r.stdout.split('\n')) for (const c of line.split(',').filter(Boolean)) ts[c] = (ts[c] ?? 0) + 1;
   assert.deepEqual(ours, ts);
 });
+
+test('held segments keep their bytes when the reader refills its buffer with the next file', async () => {
+  const segs = segments(STREAM, [12, 24, 36, 45, 53]);
+  const lostPath = join(dir, 'lost-then.pcap');
+  writeFileSync(lostPath, pcap(capture(segs, [0, 2, 3, 4, 5]))); // held until the end of the input
+  const other = join(dir, 'other.pcap');
+  const noise = Array.from({ length: 200 }, (_, k) => ({ tsUs: 1.8e15 + k, data: tcpFrame('10.99.0.1', 50000, '10.99.0.2', 80, 1 + k * 100, 0x18, new Array(100).fill(0xee)) }));
+  writeFileSync(other, pcap(noise));
+  const r = await readCaptures([lostPath, other], { perConversation: true });
+  const o = r.observations.find((x) => x.src === HMI && x.dst === PLC);
+  assert.deepEqual({ ...o?.requestCodes }, { 3: 1, 4: 1, 6: 1, 16: 1 });
+});
