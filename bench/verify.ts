@@ -4,7 +4,9 @@
  * mixed permit/deny), at 10k / 50k / 100k rules. Each size runs in its own child process so peak RSS is
  * that size's alone. Measured: the full verify (parse-free: the ACL is built in memory) against a model of
  * 20 zones and 40 conduits, the ACL evaluation alone, a one-rule edit re-verified on the affected cell pairs
- * only, and the number of merged permitted boxes. `--naive` adds the naive exact baseline (subtracting
+ * only (`editRule`: the analysis), then `result()` after it (listing the findings: the one step that is
+ * proportional to their number, measured apart), 20 more edits of the same kind at random rules (median and
+ * slowest), and the number of merged permitted boxes. `--naive` adds the naive exact baseline (subtracting
  * 5-dimensional boxes in rule order) — our own implementation of the method the issue measured, not a
  * third-party tool; there is no reference tool for this analysis to run side by side.
  *
@@ -144,11 +146,30 @@ function child(n: number, _withNaive: boolean) {
   const orig = rules[mid];
   const t3 = performance.now();
   const c3 = cpu();
-  const tm = orig.terms[0];
-  const widened: AclRule = { ...orig, action: 'permit', terms: [{ ...tm, src: tm.src && [{ family: 4, lo: tm.src[0].lo - (tm.src[0].lo % 65536n), hi: tm.src[0].lo - (tm.src[0].lo % 65536n) + 65535n }], protos: [[6, 6]], dports: [[1000, 1100]] }] };
-  const edit = verifier.editRule('gen.rules', 'FORWARD', mid, widened);
+  const widen = (rule: AclRule): AclRule => {
+    const tm = rule.terms[0];
+    return { ...rule, action: 'permit', terms: [{ ...tm, src: tm.src && [{ family: 4, lo: tm.src[0].lo - (tm.src[0].lo % 65536n), hi: tm.src[0].lo - (tm.src[0].lo % 65536n) + 65535n }], protos: [[6, 6]], dports: [[1000, 1100]] }] };
+  };
+  const edit = verifier.editRule('gen.rules', 'FORWARD', mid, widen(orig));
   const reverifyMs = performance.now() - t3;
   const reverifyCpu = cpu() - c3;
+  // Listing the document after the edit: the one step proportional to the number of findings (the sorted
+  // list merged with the entries the edit replaced), measured apart from the analysis.
+  const t4 = performance.now();
+  const c4 = cpu();
+  const after = verifier.result();
+  const assembleMs = performance.now() - t4;
+  const assembleCpu = cpu() - c4;
+  // 20 more edits of the same kind at random rules (host rules and broad ones alike).
+  const pick = rng(11);
+  const more: { ms: number; pairs: number }[] = [];
+  for (let e = 0; e < 20; e++) {
+    const i = Math.floor(pick() * n);
+    const t = performance.now();
+    const r = verifier.editRule('gen.rules', 'FORWARD', i, widen(cfg.acls.get('FORWARD')!.rules[i]));
+    more.push({ ms: performance.now() - t, pairs: r?.pairs ?? -1 });
+  }
+  more.sort((x, y) => x.ms - y.ms);
 
   // The ACL evaluation alone, with the cells verify uses (zones and the gaps between them).
   const cells = cellsFrom(model.zones.flatMap((z) => z.prefixes.map((p) => ({ lo: Number(p.lo), hi: Number(p.hi), zone: z.id }))));
@@ -183,9 +204,15 @@ function child(n: number, _withNaive: boolean) {
     verifyCpu: Math.round(verifyCpu),
     evalMs: Math.round(evalMs),
     evalCpu: Math.round(evalCpu),
-    reverifyMs: Math.round(reverifyMs),
-    reverifyCpu: Math.round(reverifyCpu),
+    reverifyMs: Math.round(reverifyMs * 10) / 10,
+    moreMedianMs: Math.round(more[10].ms * 10) / 10,
+    moreMaxMs: Math.round(more[19].ms * 10) / 10,
+    moreMaxPairs: Math.max(...more.map((m) => m.pairs)),
+    reverifyCpu: Math.round(reverifyCpu * 10) / 10,
     reverifyPairs: edit?.pairs ?? -1,
+    assembleMs: Math.round(assembleMs * 10) / 10,
+    assembleCpu: Math.round(assembleCpu * 10) / 10,
+    findingsAfter: after.findings.length,
     editMs: Math.round(editMs * 10) / 10,
     editCpu: Math.round(editCpu * 10) / 10,
     editPairs: touched.length,
@@ -212,8 +239,8 @@ else {
   const withNaive = args.includes('--naive');
   console.log(`node ${process.version}, ${ZONES} zones (${ZONES * ZONES} ordered pairs), 80% host-to-host rules, 20% broad`);
   console.log('Times are wall clock (CPU time of the process in brackets: the machine is shared, wall time varies with load).');
-  console.log('| rules | verify (full) | re-verify after one rule edit (zone pairs redone) | ACL evaluation | engine-only edit (cell pairs) | merged permitted boxes (zone pairs) | findings | peak RSS | naive baseline |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| rules | verify (full) | re-verify after one rule edit (zone pairs redone) | result() after the edit (findings listed) | 20 more edits: median / slowest (most zone pairs) | ACL evaluation | engine-only edit (cell pairs) | merged permitted boxes (zone pairs) | findings | peak RSS | naive baseline |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n)], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) {
@@ -227,6 +254,6 @@ else {
       const z = JSON.parse(q.stdout.trim().split('\n').pop()!);
       nv = z.finished ? `${(z.ms / 1000).toFixed(1)} s, ${z.maxRssMB} MB` : `stopped after ${(z.ms / 1000).toFixed(0)} s at rule ${z.done} of ${n}, ${z.maxRssMB} MB`;
     }
-    console.log(`| ${o.rules} | ${(o.verifyMs / 1000).toFixed(2)} s (${(o.verifyCpu / 1000).toFixed(2)} s) | ${o.reverifyMs} ms (${o.reverifyCpu} ms; ${o.reverifyPairs}) | ${(o.evalMs / 1000).toFixed(2)} s (${(o.evalCpu / 1000).toFixed(2)} s) | ${o.editMs} ms (${o.editCpu} ms; ${o.editPairs}) | ${o.permitBoxes} | ${o.findings} | ${o.maxRssMB} MB | ${nv} |`);
+    console.log(`| ${o.rules} | ${(o.verifyMs / 1000).toFixed(2)} s (${(o.verifyCpu / 1000).toFixed(2)} s) | ${o.reverifyMs} ms (${o.reverifyCpu} ms; ${o.reverifyPairs}) | ${o.assembleMs} ms (${o.assembleCpu} ms; ${o.findingsAfter}) | ${o.moreMedianMs} / ${o.moreMaxMs} ms (${o.moreMaxPairs}) | ${(o.evalMs / 1000).toFixed(2)} s (${(o.evalCpu / 1000).toFixed(2)} s) | ${o.editMs} ms (${o.editCpu} ms; ${o.editPairs}) | ${o.permitBoxes} | ${o.findings} | ${o.maxRssMB} MB | ${nv} |`);
   }
 }

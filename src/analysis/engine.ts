@@ -5,8 +5,9 @@
  * that share its cell pairs — and the part of the space no rule matches (the default) is never cut into
  * boxes unless the default is permit. This keeps the output near the number of rules (a naive walk that
  * subtracts every rule from the undecided rest materialises the default's fragments, which grow ≈ n^1.8).
- * A rule decides nothing ⇔ earlier rules cover it (shadowed). Editing one rule recomputes only the rules
- * that overlap its old or new box, and reports the cell pairs to re-compare.
+ * A rule spanning several cell pairs is cut per cell pair first (each part meets only its own pair's rules).
+ * A rule decides nothing ⇔ earlier rules cover it (shadowed). Editing one rule recomputes only the later
+ * rules that overlap its old or new box, only in the cell pairs of those boxes, and reports those pairs.
  */
 import { ADDR_MAX, PORT_MAX, PROTO_MAX, boxContains, boxIntersect, boxIntersects, boxSubtract, type Box, type MatchRule } from '../net/space.ts';
 
@@ -107,8 +108,12 @@ export class AclEngine {
   private stamp: Uint32Array;
   private epoch = 0;
   private readonly defaultCache = new Map<number, Box[]>();
+  /** Per rule that spans several cell pairs: its pieces per cell pair, in `pairsOf` order (`pieces` joins them). */
+  private readonly split = new Map<number, Box[][]>();
   /** The rules whose decided packets the last `replaceRule` recomputed. */
   lastAffected: number[] = [];
+  /** What each of `lastAffected` decided before that `replaceRule` (same order). */
+  lastOldPieces: Box[][] = [];
 
   /**
    * A finer index for overlap queries: per cell pair, also by destination-port bucket (256 ports; 0 = wide)
@@ -213,8 +218,8 @@ export class AclEngine {
     return out.sort((a, b) => a - b);
   }
 
-  private computePieces(k: number): Box[] {
-    const box = this.rules[k].box;
+  /** Packets rule k decides inside `box` (its own box, or its box clipped to one cell pair). */
+  private piecesIn(k: number, box: Box): Box[] {
     const earlier = this.overlapping(box, k);
     for (const j of earlier) if (boxContains(this.rules[j].box, box)) return [];
     let pieces: Box[] = [box];
@@ -225,9 +230,44 @@ export class AclEngine {
     return pieces;
   }
 
+  /**
+   * The packets rule k decides. A rule that spans several cell pairs is cut per cell pair first: each part
+   * meets only the earlier rules of its own cell pair (a broad rule is not cut by all of them at once), and
+   * an edit recomputes only the parts in the cell pairs it touches (`only`).
+   */
+  private computePieces(k: number, only?: Set<number>): Box[] {
+    const box = this.rules[k].box;
+    const keys = this.pairsOf(box);
+    if (keys.length === 1) {
+      this.split.delete(k);
+      return this.piecesIn(k, box);
+    }
+    let parts = only ? this.split.get(k) : undefined;
+    if (!parts || parts.length !== keys.length) {
+      parts = new Array<Box[]>(keys.length);
+      only = undefined;
+    }
+    for (let t = 0; t < keys.length; t++) if (!only || only.has(keys[t])) parts[t] = this.piecesIn(k, boxIntersect(box, this.regionOf(keys[t]))!);
+    this.split.set(k, parts);
+    return parts.flat();
+  }
+
   evaluate(): void {
+    this.split.clear();
     this.pieces = this.rules.map((_, k) => this.computePieces(k));
     this.defaultCache.clear();
+  }
+
+  /** Rule k's pieces that can lie in cell pair `key`: the part for that pair when the rule is cut per pair. */
+  private piecesOfPair(k: number, key: number): Box[] {
+    const parts = this.split.get(k);
+    if (!parts) return this.pieces[k];
+    const n = this.cells.length;
+    const box = this.rules[k].box;
+    const i0 = cellOf(this.cells, box[0]);
+    const j0 = cellOf(this.cells, box[2]);
+    const j1 = cellOf(this.cells, box[3]);
+    return parts[(Math.floor(key / n) - i0) * (j1 - j0 + 1) + ((key % n) - j0)];
   }
 
   /** Does rule k decide any packet? */
@@ -254,7 +294,7 @@ export class AclEngine {
     const out: Decided[] = [];
     for (const k of this.candidates.get(key) ?? []) {
       if (!this.rules[k].permit) continue;
-      for (const p of this.pieces[k]) {
+      for (const p of this.piecesOfPair(k, key)) {
         const c = boxIntersect(p, region);
         if (c) out.push({ box: c, rule: k, permit: true });
       }
@@ -278,7 +318,9 @@ export class AclEngine {
 
   /**
    * Replaces rule k and recomputes what changed: rule k and every later rule that overlaps its old or new
-   * box. Returns the cell pair keys whose permitted set may have changed.
+   * box, the later ones only in the cell pairs of those boxes (a rule that overlaps the box lies in a single
+   * one of them, or is cut per cell pair, so its pieces elsewhere stay as they are). Returns the cell pairs
+   * whose permitted packets (`permitsIn`, boxes and order) may have changed: those of the old and new box.
    */
   replaceRule(k: number, rule: MatchRule): number[] {
     const oldBox = this.rules[k].box;
@@ -290,9 +332,10 @@ export class AclEngine {
     this.index(k, true);
     for (const j of this.overlapping(rule.box, Infinity, k)) affected.add(j);
     this.lastAffected = [...affected].sort((a, b) => a - b);
-    for (const j of this.lastAffected) this.pieces[j] = this.computePieces(j);
+    this.lastOldPieces = this.lastAffected.map((j) => this.pieces[j]);
     const keys = new Set([...oldKeys, ...newKeys]);
     for (const key of keys) this.defaultCache.delete(key);
+    for (const j of this.lastAffected) this.pieces[j] = j === k ? this.computePieces(j) : this.computePieces(j, keys);
     return [...keys];
   }
 }

@@ -25,7 +25,7 @@ import {
   type ExamplePacket,
   type MatchRule,
 } from '../net/space.ts';
-import type { AclRule, AddrRange, FirewallConfig, FwInterface, NumRange, SourceRef, Term } from '../parsers/acl.ts';
+import type { Acl, AclRule, AddrRange, FirewallConfig, FwInterface, NumRange, SourceRef, Term } from '../parsers/acl.ts';
 import { AclEngine, cellsFrom, type Cell } from './engine.ts';
 
 export type FindingKind =
@@ -111,7 +111,42 @@ interface EngineInfo {
   usedKeys: Set<number>;
   /** Per match rule: does it decide packets of a zone pair this firewall joins (-1 = not computed yet). */
   used: Int8Array;
+  /** Position among the engines (the order a full verify walks them in). */
+  ord: number;
 }
+
+/** A finding in the sorted list; `g, a, b` place it among findings that sort alike (see `createVerifier`). */
+interface Entry {
+  f: VerifyFinding;
+  g: number;
+  a: number;
+  b: number;
+}
+
+const cmpFinding = (x: VerifyFinding, y: VerifyFinding): number =>
+  (x.rule?.file ?? '').localeCompare(y.rule?.file ?? '') ||
+  (x.rule?.line ?? 0) - (y.rule?.line ?? 0) ||
+  x.kind.localeCompare(y.kind) ||
+  (x.from_zone ?? '').localeCompare(y.from_zone ?? '') ||
+  (x.to_zone ?? '').localeCompare(y.to_zone ?? '') ||
+  (x.conduit ?? '').localeCompare(y.conduit ?? '') ||
+  x.message.localeCompare(y.message);
+
+const cmpEntry = (x: Entry, y: Entry): number => cmpFinding(x.f, y.f) || x.g - y.g || x.a - y.a || x.b - y.b;
+
+const sameRef = (x: SourceRef | null, y: SourceRef | null) => x === y || (x !== null && y !== null && x.file === y.file && x.line === y.line && x.text === y.text);
+const sameExample = (x: ExamplePacket | null, y: ExamplePacket | null) =>
+  x === y || (x !== null && y !== null && x.src === y.src && x.dst === y.dst && x.protocol === y.protocol && x.src_port === y.src_port && x.dst_port === y.dst_port);
+const sameFinding = (x: VerifyFinding, y: VerifyFinding) =>
+  x.kind === y.kind && x.message === y.message && x.from_zone === y.from_zone && x.to_zone === y.to_zone && x.conduit === y.conduit && x.space === y.space && sameRef(x.rule, y.rule) && sameExample(x.example, y.example);
+
+/** IPv6 interval bounds a rule registers with the address coder. */
+function v6Bounds(rule: AclRule): bigint[] {
+  const out: bigint[] = [];
+  for (const t of rule.terms) for (const a of [...(t.src ?? []), ...(t.dst ?? [])]) if (a.family === 6) out.push(a.lo, a.hi + 1n);
+  return out;
+}
+const V6_END = 1n << 128n;
 
 function isAll(r: AddrRange): boolean {
   return (r.family === 4 && r.lo === 0n && r.hi === (1n << 32n) - 1n) || (r.family === 6 && r.lo === 0n && r.hi === (1n << 128n) - 1n);
@@ -127,9 +162,12 @@ export function verifyConfigs(model: Model, ir: PolicyIR, configs: FirewallConfi
 export interface Verifier {
   result(): VerifyResult;
   /**
-   * Replaces rule `index` of ACL `acl` in config `file` and re-verifies the zone pairs it affects.
-   * Returns how many zone pairs were compared again, or null when the edit changes how many boxes the
-   * rule expands to (then build a new verifier).
+   * Replaces rule `index` of ACL `acl` in config `file` (with a new rule object) and re-verifies what the
+   * edit touches: the rules whose decided packets change, the zone pairs of the cells it changes. Returns how
+   * many zone pairs were compared again, or null — nothing changed — when the edit reaches beyond the rule:
+   * it expands to another number of boxes, the rule object also sits elsewhere, it names an interface whose
+   * zones come from the rules or that is tied to no zone, or it adds or removes an IPv6 bound of the address
+   * coder (then edit the config and build a new verifier). `result()` then equals a fresh `verifyConfigs`.
    */
   editRule(file: string, acl: string, index: number, rule: AclRule): { pairs: number } | null;
 }
@@ -147,11 +185,23 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
   const zi = new ZoneIndex(model);
   for (const s of zi.segments(6)) coder.addV6(s.lo, s.hi);
   for (const r of ir.rules) for (const e of [...r.src, ...r.dst]) for (const p of e.prefixes) if (p.family === 6) coder.addV6(p.lo, p.hi);
+  /** How many rules register each IPv6 bound, and how many times each rule object sits in an ACL: an edit
+   * that would change the coder's bounds, or a rule object shared by several places, needs a new verifier. */
+  const v6Count = new Map<bigint, number>();
+  const occurrences = new Map<AclRule, number>();
   for (const cfg of configs) {
     for (const itf of cfg.interfaces) for (const a of [...itf.addresses, ...itf.hosts]) if (a.family === 6) coder.addV6(a.lo, a.hi);
     for (const acl of cfg.acls.values())
-      for (const rule of acl.rules)
+      for (const rule of acl.rules) {
+        occurrences.set(rule, (occurrences.get(rule) ?? 0) + 1);
         for (const t of rule.terms) for (const a of [...(t.src ?? []), ...(t.dst ?? [])]) if (a.family === 6) coder.addV6(a.lo, a.hi);
+      }
+  }
+  for (const s of zi.segments(6)) for (const x of [s.lo, s.hi + 1n]) v6Count.set(x, (v6Count.get(x) ?? 0) + 1);
+  for (const r of ir.rules) for (const e of [...r.src, ...r.dst]) for (const p of e.prefixes) if (p.family === 6) for (const x of [p.lo, p.hi + 1n]) v6Count.set(x, (v6Count.get(x) ?? 0) + 1);
+  for (const cfg of configs) {
+    for (const itf of cfg.interfaces) for (const a of [...itf.addresses, ...itf.hosts]) if (a.family === 6) for (const x of [a.lo, a.hi + 1n]) v6Count.set(x, (v6Count.get(x) ?? 0) + 1);
+    for (const acl of cfg.acls.values()) for (const rule of acl.rules) for (const x of v6Bounds(rule)) v6Count.set(x, (v6Count.get(x) ?? 0) + 1);
   }
   coder.freeze();
   const enc = (a: AddrRange): [number, number] => coder.encode(a.family, a.lo, a.hi);
@@ -201,6 +251,8 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
    * Z2-BPCS), else the one zone that every explicit address matched with it lies in (`-i X -s 10.20.0.0/16`).
    */
   const inferCache = new Map<string, string[]>();
+  /** Interfaces whose zones come from the addresses rules pair with them (an edit may change them). */
+  const inferredFromRules = new Set<string>();
   const inferredZones = (cfg: FirewallConfig, name: string): string[] => {
     const key = `${cfg.file}\u0000${name}`;
     const hit = inferCache.get(key);
@@ -209,6 +261,7 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
     const n = norm(name);
     let zones = zoneIds.filter((z) => norm(z).length > 0 && (n === norm(z) || n.endsWith(norm(z)) || norm(z).startsWith(n)));
     if (zones.length !== 1) {
+      inferredFromRules.add(key);
       const seen = new Set<string>();
       for (const acl of cfg.acls.values())
         for (const rule of acl.rules)
@@ -307,13 +360,21 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
 
   // ---- engines per ACL attachment, and routes per zone pair
   const engines = new Map<string, EngineInfo>();
-  const engineFor = (cfg: FirewallConfig, key: string, rules: AclRule[]): string => {
+  /** ACLs whose rules some engine evaluates. */
+  const feeding = new Set<Acl>();
+  const engineFor = (cfg: FirewallConfig, key: string, acls: (Acl | undefined)[], defaultPermit = false): string => {
     const k = `${cfg.file}\u0000${key}`;
     if (!engines.has(k)) {
+      const rules: AclRule[] = [];
+      for (const acl of acls) {
+        if (!acl) continue;
+        feeding.add(acl);
+        for (const r of acl.rules) rules.push(r);
+      }
       const { match, sources, owners } = toMatchRules(cfg, rules);
-      const engine = new AclEngine(cells, match, false);
+      const engine = new AclEngine(cells, match, defaultPermit);
       engine.evaluate();
-      engines.set(k, { engine, sources, owners, cfg, usedKeys: new Set(), used: new Int8Array(match.length).fill(-1) });
+      engines.set(k, { engine, sources, owners, cfg, usedKeys: new Set(), used: new Int8Array(match.length).fill(-1), ord: engines.size });
     }
     return k;
   };
@@ -328,7 +389,7 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
   for (const cfg of configs) {
     if (cfg.vendor === 'asa') {
       const itfs = cfg.interfaces.filter((i) => i.nameif && !i.shutdown);
-      const globalRules = cfg.global ? (cfg.acls.get(cfg.global)?.rules ?? []) : [];
+      const globalAcl = cfg.global ? cfg.acls.get(cfg.global) : undefined;
       if (cfg.global) attached.add(`${cfg.file}\u0000${cfg.global}`);
       for (const ia of itfs) {
         const za = zonesOfInterface(cfg, ia, ia.nameif!);
@@ -343,15 +404,14 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
           let implicitPermit = false;
           let implicitSource: SourceRef | null = null;
           if (inName || cfg.global) {
-            const rules = [...(inName ? (cfg.acls.get(inName)?.rules ?? []) : []), ...globalRules];
-            inKey = engineFor(cfg, `in:${ia.nameif}`, rules);
+            inKey = engineFor(cfg, `in:${ia.nameif}`, [inName ? cfg.acls.get(inName) : undefined, globalAcl]);
           } else {
             const la = ia.securityLevel ?? 0;
             const lb = ib.securityLevel ?? 0;
             implicitPermit = la > lb || (la === lb && cfg.sameSecurityInter);
             implicitSource = ia.source ?? null;
           }
-          const outKey = outName ? engineFor(cfg, `out:${ib.nameif}`, cfg.acls.get(outName)?.rules ?? []) : null;
+          const outKey = outName ? engineFor(cfg, `out:${ib.nameif}`, [cfg.acls.get(outName)]) : null;
           for (const a of za) for (const b of zb) if (a !== b) addRoute(a, b, { cfg, inKey, implicitPermit, implicitSource, outKey });
         }
       }
@@ -362,14 +422,7 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
         const fwd = cfg.acls.get(name);
         if (!fwd) continue;
         attached.add(`${cfg.file}\u0000${name}`);
-        const k = `${cfg.file}\u0000fwd:${name}`;
-        if (!engines.has(k)) {
-          const { match, sources, owners } = toMatchRules(cfg, fwd.rules);
-          const engine = new AclEngine(cells, match, fwd.defaultAction === 'permit');
-          engine.evaluate();
-          engines.set(k, { engine, sources, owners, cfg, usedKeys: new Set(), used: new Int8Array(match.length).fill(-1) });
-        }
-        keys.push(k);
+        keys.push(engineFor(cfg, `fwd:${name}`, [fwd], fwd.defaultAction === 'permit'));
       }
       // A Linux router forwards between every pair of zones it reaches; with no forward filter, everything passes.
       for (const a of zoneIds) for (const b of zoneIds) if (a !== b) addRoute(a, b, { cfg, inKey: keys[0] ?? null, implicitPermit: keys.length === 0, implicitSource: null, outKey: keys[1] ?? null });
@@ -549,167 +602,285 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
     }
     return { findings: sink, matrix: entry };
   };
-  const pairResults = new Map<string, { findings: VerifyFinding[]; matrix: MatrixEntry }>();
-  const setupFindings = sink;
-  for (const a of zoneIds) for (const b of zoneIds) if (a !== b) pairResults.set(`${a}\u0000${b}`, comparePair(a, b));
+  // ---- findings, kept sorted. Each belongs to one slot that an edit recomputes on its own: the setup, a zone
+  // pair, a rule (shadowed/unused), an ACL (not applied), a rule of an applied ACL (unzoned addresses), the
+  // unparsed lines. Findings that sort alike keep the order a full verify produces them in, which `g, a, b`
+  // spell: g the section (0 setup, 1 zone pairs, 2 rules, 3 unapplied ACLs, 4 unzoned, 5 unparsed), a and b
+  // the place within it (zone pair and position; engine and first match rule; ACL and rule index; ...).
+  let sorted: Entry[] = [];
+  /** Entries an edit added or dropped since the sorted list was last assembled. */
+  const pendingAdd = new Set<Entry>();
+  const pendingDel = new Set<Entry>();
+  /** The findings of `sorted`, in its order. */
+  let listed: VerifyFinding[] = [];
+  const drop = (e: Entry) => {
+    if (!pendingAdd.delete(e)) pendingDel.add(e);
+  };
+  /** A slot's new findings: entries whose finding did not change are kept, the others dropped and added. */
+  const replaceSlot = (old: Entry[] | undefined, fs: VerifyFinding[], g: number, a: number, b0: number): Entry[] => {
+    const out: Entry[] = [];
+    for (let i = 0; i < fs.length; i++) {
+      const o = old?.[i];
+      if (o && o.a === a && o.b === b0 + i && sameFinding(o.f, fs[i])) out.push(o);
+      else {
+        const e = { f: fs[i], g, a, b: b0 + i };
+        out.push(e);
+        pendingAdd.add(e);
+      }
+    }
+    if (old) for (let i = 0; i < old.length; i++) if (out[i] !== old[i]) drop(old[i]);
+    return out;
+  };
+  const initial: Entry[] = [];
+  const entriesOf = (fs: VerifyFinding[], g: number, a: number, b0: number): Entry[] => {
+    const out = fs.map((f, i) => ({ f, g, a, b: b0 + i }));
+    for (const e of out) initial.push(e);
+    return out;
+  };
 
-  /** Findings about single rules and lines: shadowed, unused, unzoned addresses, unparsed lines. */
-  const unzonedCache = new Map<AclRule, VerifyFinding[]>();
-  /** Shadowed/unused findings per rule; an edit drops the entries of the rules it recomputed. */
-  const ruleCache = new Map<AclRule, VerifyFinding[]>();
-  const ruleLevel = (): VerifyFinding[] => {
+  entriesOf(sink, 0, 0, 0);
+  const pairSlots = new Map<string, { ord: number; entries: Entry[]; matrix: MatrixEntry }>();
+  for (const a of zoneIds)
+    for (const b of zoneIds) {
+      if (a === b) continue;
+      const { findings, matrix } = comparePair(a, b);
+      const ord = pairSlots.size;
+      pairSlots.set(`${a}\u0000${b}`, { ord, entries: entriesOf(findings, 1, ord, 0), matrix });
+    }
+
+  // ---- per rule: shadowed and unused (a rule may sit in several engines, e.g. an ASA global ACL)
+  /** Where each config rule sits in the engines: engine order, then match rule order. */
+  const placesOf = new Map<AclRule, { info: EngineInfo; idx: number }[]>();
+  for (const info of engines.values())
+    info.owners.forEach((owner, idx) => {
+      const l = placesOf.get(owner);
+      if (l) l.push({ info, idx });
+      else placesOf.set(owner, [{ info, idx }]);
+    });
+  const usedPiece = (info: EngineInfo, idx: number) => {
+    if (info.used[idx] < 0) info.used[idx] = info.engine.pieces[idx].some((p) => info.engine.pairsOf(p).some((key) => info.usedKeys.has(key))) ? 1 : 0;
+    return info.used[idx] === 1;
+  };
+  const ruleFindings = (rule: AclRule): VerifyFinding[] => {
     sink = [];
-    // ---- per ACL: shadowed and unused rules (a rule may sit in several engines, e.g. an ASA global ACL)
-    const ruleState = new Map<AclRule, { decided: boolean; decidedUsed: boolean; boxes: number; info: EngineInfo; firstIdx: number; idxs: number[] }>();
-    for (const info of engines.values()) {
-      const usedPiece = (idx: number) => {
-        if (info.used[idx] < 0) info.used[idx] = info.engine.pieces[idx].some((p) => info.engine.pairsOf(p).some((key) => info.usedKeys.has(key))) ? 1 : 0;
-        return info.used[idx] === 1;
-      };
-      info.owners.forEach((owner, idx) => {
-        if (ruleCache.has(owner)) return;
-        const st = ruleState.get(owner) ?? { decided: false, decidedUsed: false, boxes: 0, info, firstIdx: idx, idxs: [] };
-        st.boxes++;
-        if (st.info === info) st.idxs.push(idx);
-        if (info.engine.decides(idx)) {
-          st.decided = true;
-          if (!st.decidedUsed && usedPiece(idx)) st.decidedUsed = true;
+    const places = placesOf.get(rule) ?? [];
+    if (places.length === 0) return sink;
+    const { info, idx: firstIdx } = places[0];
+    let decided = false;
+    let decidedUsed = false;
+    for (const p of places)
+      if (p.info.engine.decides(p.idx)) {
+        decided = true;
+        if (!decidedUsed && usedPiece(p.info, p.idx)) decidedUsed = true;
+      }
+    const idxs = places.filter((p) => p.info === info).map((p) => p.idx);
+    if (!decided) {
+      // Which earlier lines decide the rule's packets?
+      const box = info.engine.rules[firstIdx].box;
+      const by = new Set<string>();
+      const byLines: number[] = [];
+      for (const j of info.engine.overlapping(box, firstIdx)) {
+        if (!info.engine.decides(j)) continue;
+        const s = info.sources[j];
+        if (!by.has(srcKey(s))) {
+          by.add(srcKey(s));
+          byLines.push(s.line);
         }
-        ruleState.set(owner, st);
+      }
+      byLines.sort((x, y) => x - y);
+      add({
+        kind: 'shadowed-rule',
+        message: `this rule never matches: ${byLines.length ? `line${byLines.length > 1 ? 's' : ''} ${byLines.slice(0, 6).join(', ')} above match${byLines.length > 1 ? '' : 'es'} all of its packets first` : 'earlier rules match all of its packets first'}`,
+        from_zone: null,
+        to_zone: null,
+        conduit: null,
+        example: examplePacket(coder, box, hints),
+        space: describeSet(coder, idxs.map((i) => info.engine.rules[i].box)),
+        rule: rule.source,
       });
-    }
-    for (const [rule, st] of ruleState) {
-      const mark = sink.length;
-      if (!st.decided) {
-        // Which earlier lines decide the rule's packets?
-        const box = st.info.engine.rules[st.firstIdx].box;
-        const by = new Set<string>();
-        const byLines: number[] = [];
-        for (const j of st.info.engine.overlapping(box, st.firstIdx)) {
-          if (!st.info.engine.decides(j)) continue;
-          const s = st.info.sources[j];
-          if (!by.has(srcKey(s))) {
-            by.add(srcKey(s));
-            byLines.push(s.line);
-          }
-        }
-        byLines.sort((x, y) => x - y);
-        add({
-          kind: 'shadowed-rule',
-          message: `this rule never matches: ${byLines.length ? `line${byLines.length > 1 ? 's' : ''} ${byLines.slice(0, 6).join(', ')} above match${byLines.length > 1 ? '' : 'es'} all of its packets first` : 'earlier rules match all of its packets first'}`,
-          from_zone: null,
-          to_zone: null,
-          conduit: null,
-          example: examplePacket(coder, box, hints),
-          space: describeSet(coder, st.idxs.map((i) => st.info.engine.rules[i].box)),
-          rule: rule.source,
-        });
-      } else if (!st.decidedUsed) {
-        add({
-          kind: 'unused-rule',
-          message: 'this rule only matches traffic that does not cross between zones through this firewall (within one zone, or to addresses in no zone)',
-          from_zone: null,
-          to_zone: null,
-          conduit: null,
-          example: examplePacket(coder, st.info.engine.rules[st.firstIdx].box, hints),
-          space: describeSet(coder, st.idxs.map((i) => st.info.engine.rules[i].box)),
-          rule: rule.source,
-        });
-      }
-      ruleCache.set(rule, sink.splice(mark));
-    }
-    for (const f of ruleCache.values()) for (const x of f) sink.push(x);
-    // ACLs that nothing applies
-    for (const cfg of configs) {
-      for (const acl of cfg.acls.values()) {
-        if (attached.has(`${cfg.file}\u0000${acl.name}`) || acl.rules.length === 0) continue;
-        add({
-          kind: 'unused-rule',
-          message: `access-list ${acl.name} (${acl.rules.length} rule(s)) is not applied to any interface (no access-group)`,
-          from_zone: null,
-          to_zone: null,
-          conduit: null,
-          example: null,
-          space: `access-list ${acl.name}`,
-          rule: acl.rules[0].source,
-        });
-      }
-    }
-
-    // ---- unzoned addresses named explicitly by permit rules
-    for (const cfg of configs) {
-      for (const acl of cfg.acls.values()) {
-        if (!attached.has(`${cfg.file}\u0000${acl.name}`)) continue;
-        for (const rule of acl.rules) {
-          if (rule.inactive || rule.action !== 'permit') continue;
-          const cached = unzonedCache.get(rule);
-          if (cached) {
-            sink.push(...cached);
-            continue;
-          }
-          const mark = sink.length;
-          const outside: Box[] = [];
-          for (const t of rule.terms) {
-            // Only addresses the rule names itself: `any` is not a mistake of this kind.
-            const named = (r: AddrRange[] | null) => r !== null && r.some((x) => !isAll(x));
-            for (const box of termBoxes(cfg, t, rule.source)) {
-              for (const side of [0, 2]) {
-                if (!named(side === 0 ? t.src : t.dst)) continue;
-                for (const c of cells) {
-                  if (c.zone !== null || c.hi < box[side] || c.lo > box[side + 1]) continue;
-                  const b = box.slice();
-                  b[side] = Math.max(box[side], c.lo);
-                  b[side + 1] = Math.min(box[side + 1], c.hi);
-                  outside.push(b);
-                }
-              }
-            }
-          }
-          if (outside.length === 0) {
-            unzonedCache.set(rule, []);
-            continue;
-          }
-          const first = outside[0];
-          const addrText = describeSet(coder, outside, 4);
-          add({
-            kind: 'unzoned-address',
-            message: `this rule permits addresses that lie in no zone of the model`,
-            from_zone: null,
-            to_zone: null,
-            conduit: null,
-            example: examplePacket(coder, first, hints),
-            space: addrText,
-            rule: rule.source,
-          });
-          unzonedCache.set(rule, sink.slice(mark));
-        }
-      }
-    }
-
-    // ---- unparsed lines
-    for (const cfg of configs) {
-      for (const u of cfg.unparsed) {
-        add({ kind: 'unparsed-line', message: `line not understood: ${u.reason}`, from_zone: null, to_zone: null, conduit: null, example: null, space: u.reason, rule: { file: cfg.file, line: u.line, text: u.text } });
-      }
+    } else if (!decidedUsed) {
+      add({
+        kind: 'unused-rule',
+        message: 'this rule only matches traffic that does not cross between zones through this firewall (within one zone, or to addresses in no zone)',
+        from_zone: null,
+        to_zone: null,
+        conduit: null,
+        example: examplePacket(coder, info.engine.rules[firstIdx].box, hints),
+        space: describeSet(coder, idxs.map((i) => info.engine.rules[i].box)),
+        rule: rule.source,
+      });
     }
     return sink;
   };
-  let ruleFindings = ruleLevel();
+  const ruleSlots = new Map<AclRule, Entry[]>();
+  for (const [rule, places] of placesOf) {
+    const fs = ruleFindings(rule);
+    if (fs.length) ruleSlots.set(rule, entriesOf(fs, 2, places[0].info.ord, places[0].idx));
+  }
 
+  // ---- ACLs that nothing applies
+  const aclOrd = new Map<Acl, number>();
+  for (const cfg of configs) for (const acl of cfg.acls.values()) aclOrd.set(acl, aclOrd.size);
+  const isAttached = (cfg: FirewallConfig, acl: Acl) => attached.has(`${cfg.file}\u0000${acl.name}`);
+  const unappliedFindings = (cfg: FirewallConfig, acl: Acl): VerifyFinding[] => {
+    sink = [];
+    if (isAttached(cfg, acl) || acl.rules.length === 0) return sink;
+    add({
+      kind: 'unused-rule',
+      message: `access-list ${acl.name} (${acl.rules.length} rule(s)) is not applied to any interface (no access-group)`,
+      from_zone: null,
+      to_zone: null,
+      conduit: null,
+      example: null,
+      space: `access-list ${acl.name}`,
+      rule: acl.rules[0].source,
+    });
+    return sink;
+  };
+  const aclSlots = new Map<Acl, Entry[]>();
+  for (const cfg of configs) for (const acl of cfg.acls.values()) aclSlots.set(acl, entriesOf(unappliedFindings(cfg, acl), 3, aclOrd.get(acl)!, 0));
+
+  // ---- unzoned addresses named explicitly by permit rules
+  const unzonedCache = new Map<AclRule, VerifyFinding[]>();
+  const unzonedFindings = (cfg: FirewallConfig, rule: AclRule): VerifyFinding[] => {
+    if (rule.inactive || rule.action !== 'permit') return [];
+    const cached = unzonedCache.get(rule);
+    if (cached) return cached;
+    sink = [];
+    const outside: Box[] = [];
+    for (const t of rule.terms) {
+      // Only addresses the rule names itself: `any` is not a mistake of this kind.
+      const named = (r: AddrRange[] | null) => r !== null && r.some((x) => !isAll(x));
+      for (const box of termBoxes(cfg, t, rule.source)) {
+        for (const side of [0, 2]) {
+          if (!named(side === 0 ? t.src : t.dst)) continue;
+          for (const c of cells) {
+            if (c.zone !== null || c.hi < box[side] || c.lo > box[side + 1]) continue;
+            const b = box.slice();
+            b[side] = Math.max(box[side], c.lo);
+            b[side + 1] = Math.min(box[side + 1], c.hi);
+            outside.push(b);
+          }
+        }
+      }
+    }
+    if (outside.length > 0)
+      add({
+        kind: 'unzoned-address',
+        message: `this rule permits addresses that lie in no zone of the model`,
+        from_zone: null,
+        to_zone: null,
+        conduit: null,
+        example: examplePacket(coder, outside[0], hints),
+        space: describeSet(coder, outside, 4),
+        rule: rule.source,
+      });
+    unzonedCache.set(rule, sink);
+    return sink;
+  };
+  /** Per applied ACL: the unzoned-address findings by rule index. */
+  const unzonedSlots = new Map<Acl, Map<number, Entry[]>>();
+  for (const cfg of configs)
+    for (const acl of cfg.acls.values()) {
+      if (!isAttached(cfg, acl)) continue;
+      const slots = new Map<number, Entry[]>();
+      acl.rules.forEach((rule, i) => {
+        const fs = unzonedFindings(cfg, rule);
+        if (fs.length) slots.set(i, entriesOf(fs, 4, aclOrd.get(acl)!, i));
+      });
+      unzonedSlots.set(acl, slots);
+    }
+
+  // ---- unparsed lines
+  configs.forEach((cfg, ci) => {
+    sink = [];
+    for (const u of cfg.unparsed) {
+      add({ kind: 'unparsed-line', message: `line not understood: ${u.reason}`, from_zone: null, to_zone: null, conduit: null, example: null, space: u.reason, rule: { file: cfg.file, line: u.line, text: u.text } });
+    }
+    entriesOf(sink, 5, ci, 0);
+  });
+  sorted = initial.sort(cmpEntry);
+  listed = sorted.map((e) => e.f);
+
+  /**
+   * The document. Assembling it is the one step proportional to the number of findings: after edits, the
+   * sorted list is merged with the entries they added (without those they dropped), then listed.
+   */
   const result = (): VerifyResult => {
-    const findings = [...setupFindings, ...[...pairResults.values()].flatMap((p) => p.findings), ...ruleFindings];
-    findings.sort(
-      (x, y) =>
-        (x.rule?.file ?? '').localeCompare(y.rule?.file ?? '') ||
-        (x.rule?.line ?? 0) - (y.rule?.line ?? 0) ||
-        x.kind.localeCompare(y.kind) ||
-        (x.from_zone ?? '').localeCompare(y.from_zone ?? '') ||
-        (x.to_zone ?? '').localeCompare(y.to_zone ?? '') ||
-        (x.conduit ?? '').localeCompare(y.conduit ?? '') ||
-        x.message.localeCompare(y.message),
-    );
+    if (pendingAdd.size > 0 || pendingDel.size > 0) {
+      // Binary searches place the added entries and find the dropped ones; one pass copies the rest.
+      const position = (e: Entry) => {
+        let lo = 0;
+        let hi = sorted.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (cmpEntry(sorted[mid], e) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo;
+      };
+      const added = [...pendingAdd].sort(cmpEntry);
+      const at = added.map(position);
+      const dropped = [...pendingDel].map((e) => {
+        const p = position(e);
+        if (sorted[p] !== e) throw new Error('verify: findings list out of order (internal error)');
+        return p;
+      });
+      dropped.sort((x, y) => x - y);
+      const n = sorted.length;
+      const merged: Entry[] = new Array(n - dropped.length + added.length);
+      const list: VerifyFinding[] = new Array(merged.length);
+      let i = 0;
+      let o = 0;
+      let a = 0;
+      let d = 0;
+      while (i < n || a < added.length) {
+        const stop = Math.min(a < added.length ? at[a] : n, d < dropped.length ? dropped[d] : n, n);
+        for (; i < stop; i++, o++) {
+          merged[o] = sorted[i];
+          list[o] = listed[i];
+        }
+        if (a < added.length && at[a] === i) {
+          list[o] = added[a].f;
+          merged[o++] = added[a++];
+        } else if (d < dropped.length && dropped[d] === i) {
+          i++;
+          d++;
+        }
+      }
+      if (o !== merged.length) throw new Error('verify: findings list out of order (internal error)');
+      sorted = merged;
+      listed = list;
+      pendingAdd.clear();
+      pendingDel.clear();
+    }
     const coverage = configs.map((c) => ({ file: c.file, vendor: c.vendor, ...c.stats }));
-    return { findings, matrix: [...pairResults.values()].map((p) => p.matrix), coverage };
+    return { findings: listed.slice(), matrix: [...pairSlots.values()].map((p) => p.matrix), coverage };
+  };
+
+  /**
+   * Can replacing `old` by `rule` change more than the rule's own boxes? When the address coder's IPv6
+   * bounds would differ, a rule object sits in several places, or the rule names an interface whose zones
+   * come from the rules themselves or that is tied to no zone (a setup finding names the first such line).
+   */
+  const editIsLocal = (cfg: FirewallConfig, old: AclRule, rule: AclRule): boolean => {
+    if (occurrences.get(old) !== 1 || (rule !== old && occurrences.has(rule))) return false;
+    for (const r of [old, rule])
+      for (const t of r.terms)
+        for (const [names, report] of [[t.inIf, true], [t.outIf, true], [t.inIfNot, false], [t.outIfNot, false]] as const)
+          for (const n of names ?? []) {
+            const z = zonesOfInterface(cfg, cfg.interfaces.find((i) => i.name === n || i.nameif === n), n);
+            if (inferredFromRules.has(`${cfg.file}\u0000${n}`) || (report && z.length === 0)) return false;
+          }
+    const count = new Map<bigint, number>();
+    for (const x of v6Bounds(old)) count.set(x, (count.get(x) ?? v6Count.get(x) ?? 0) - 1);
+    for (const x of v6Bounds(rule)) count.set(x, (count.get(x) ?? v6Count.get(x) ?? 0) + 1);
+    for (const [x, c] of count) if (x !== 0n && x < V6_END && c > 0 !== (v6Count.get(x) ?? 0) > 0) return false;
+    return true;
+  };
+  const commitV6 = (old: AclRule, rule: AclRule) => {
+    for (const x of v6Bounds(old)) v6Count.set(x, v6Count.get(x)! - 1);
+    for (const x of v6Bounds(rule)) v6Count.set(x, (v6Count.get(x) ?? 0) + 1);
   };
 
   const editRule = (file: string, aclName: string, index: number, rule: AclRule): { pairs: number } | null => {
@@ -717,27 +888,62 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
     const acl = cfg?.acls.get(aclName);
     if (!cfg || !acl || index < 0 || index >= acl.rules.length) throw new Error(`editRule: no rule ${index} in ${aclName} of ${file}`);
     const old = acl.rules[index];
+    if (!editIsLocal(cfg, old, rule)) return null;
     const fresh = toMatchRules(cfg, [rule]);
-    const infos = [...engines.values()].filter((i) => i.owners.includes(old));
-    for (const info of infos) if (info.owners.filter((o) => o === old).length !== fresh.match.length) return null;
+    // Every engine that evaluates the old rule must get as many boxes from the new one.
+    const places = placesOf.get(old) ?? [];
+    if (places.length === 0 && fresh.match.length > 0 && feeding.has(acl)) return null;
+    const perEngine = new Map<EngineInfo, number[]>();
+    for (const p of places) perEngine.set(p.info, [...(perEngine.get(p.info) ?? []), p.idx]);
+    for (const idxs of perEngine.values()) if (idxs.length !== fresh.match.length) return null;
+
+    commitV6(old, rule);
     acl.rules[index] = rule;
-    ruleCache.delete(old);
+    occurrences.delete(old);
+    occurrences.set(rule, 1);
+    placesOf.delete(old);
+    if (places.length) placesOf.set(rule, places);
+    // Recompute the engines; the rules whose decided packets they recomputed get their findings again, and so
+    // do shadowed rules whose message lists a line that starts or stops deciding packets.
+    const dirty = new Set<AclRule>();
     const keys = new Set<number>();
-    for (const info of infos) {
-      let m = 0;
-      info.owners.forEach((o, idx) => {
-        if (o !== old) return;
-        const nr = fresh.match[m++];
+    for (const [info, idxs] of perEngine) {
+      for (const idx of idxs) {
         info.owners[idx] = rule;
         info.sources[idx] = rule.source;
-        for (const key of info.engine.replaceRule(idx, { box: nr.box, permit: nr.permit, origin: idx })) keys.add(key);
-        for (const j of info.engine.lastAffected) {
+      }
+      const eng = info.engine;
+      idxs.forEach((idx, m) => {
+        const nr = fresh.match[m];
+        for (const key of eng.replaceRule(idx, { box: nr.box, permit: nr.permit, origin: eng.rules[idx].origin })) keys.add(key);
+        eng.lastAffected.forEach((j, t) => {
           info.used[j] = -1;
-          ruleCache.delete(info.owners[j]);
-        }
+          dirty.add(info.owners[j]);
+          if (eng.lastOldPieces[t].length > 0 !== eng.decides(j))
+            for (const s of eng.overlapping(eng.rules[j].box, Infinity, j)) if (!eng.decides(s)) dirty.add(info.owners[s]);
+        });
       });
     }
-    // The zone pairs whose cells the old or new rule touched.
+    const oldSlot = ruleSlots.get(old);
+    ruleSlots.delete(old);
+    dirty.add(rule);
+    for (const r of dirty) {
+      const prev = r === rule ? oldSlot : ruleSlots.get(r);
+      const pl = placesOf.get(r);
+      const next = pl ? replaceSlot(prev, ruleFindings(r), 2, pl[0].info.ord, pl[0].idx) : replaceSlot(prev, [], 2, 0, 0);
+      if (next.length) ruleSlots.set(r, next);
+      else ruleSlots.delete(r);
+    }
+    // This rule's unzoned addresses; the ACL's own finding when it is not applied (it names its first line).
+    const ord = aclOrd.get(acl)!;
+    const uz = unzonedSlots.get(acl);
+    if (uz) {
+      const next = replaceSlot(uz.get(index), unzonedFindings(cfg, rule), 4, ord, index);
+      if (next.length) uz.set(index, next);
+      else uz.delete(index);
+    }
+    if (index === 0) aclSlots.set(acl, replaceSlot(aclSlots.get(acl), unappliedFindings(cfg, acl), 3, ord, 0));
+    // The zone pairs whose cells the edit changed.
     const pairs = new Set<string>();
     for (const key of keys) {
       const za = cells[Math.floor(key / cells.length)].zone;
@@ -745,10 +951,12 @@ export function createVerifier(model: Model, ir: PolicyIR, configs: FirewallConf
       if (za && zb && za !== zb) pairs.add(`${za}\u0000${zb}`);
     }
     for (const pk of pairs) {
+      const slot = pairSlots.get(pk)!;
       const [a, b] = pk.split('\u0000');
-      pairResults.set(pk, comparePair(a, b));
+      const r = comparePair(a, b);
+      slot.entries = replaceSlot(slot.entries, r.findings, 1, slot.ord, 0);
+      slot.matrix = r.matrix;
     }
-    ruleFindings = ruleLevel();
     return { pairs: pairs.size };
   };
   return { result, editRule };
