@@ -43,6 +43,45 @@ const STREAM_CODES: readonly boolean[] = (() => {
   return a;
 })();
 const HELD_PER_DIRECTION = 16;
+const REASSEMBLY_BYTES = 16 << 20;
+const REASSEMBLY_DATAGRAMS = 4096;
+const MAX_DATAGRAM = 65535;
+
+interface Reassembly {
+  fam: number;
+  s: number[];
+  d: number[];
+  /** Transport protocol, known from the first fragment (-1 until it comes). */
+  proto: number;
+  /** Datagram payload length, known from the last fragment (-1 until it comes). */
+  total: number;
+  parts: { offset: number; data: Uint8Array }[];
+  bytes: number;
+  /** Frame length and time of the first fragment (offset 0), for a datagram that never completes. */
+  firstWire: number;
+  firstTs: number;
+}
+
+/** Length of the leading run of bytes the parts cover without a hole (from offset 0). */
+function coveredPrefix(parts: readonly { offset: number; data: Uint8Array }[]): number {
+  let end = 0;
+  for (;;) {
+    let next = end;
+    for (const p of parts) if (p.offset <= end && p.offset + p.data.length > next) next = p.offset + p.data.length;
+    if (next === end) return end;
+    end = next;
+  }
+}
+
+/** The parts laid out in one buffer of `len` bytes; where parts overlap, the first one received wins. */
+function assemble(parts: readonly { offset: number; data: Uint8Array }[], len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  for (let k = parts.length - 1; k >= 0; k--) {
+    const p = parts[k];
+    if (p.offset < len) out.set(p.data.subarray(0, Math.min(p.data.length, len - p.offset)), p.offset);
+  }
+  return out;
+}
 const HELD_BYTES = 16 << 20;
 
 interface HeldSegment {
@@ -85,6 +124,8 @@ export interface DecodeStats {
   otherIp: number;
   vlanTagged: number;
   modbusAdus: number;
+  /** IP datagrams put together from fragments. */
+  reassembled: number;
   /** TCP segments that arrived ahead of a gap and were held until it filled (or was given up). */
   tcpReordered: number;
 }
@@ -106,6 +147,7 @@ export class PacketDecoder {
     otherIp: 0,
     vlanTagged: 0,
     modbusAdus: 0,
+    reassembled: 0,
     tcpReordered: 0,
   };
   readonly issueCount = new Float64Array(ISSUE_NAMES.length);
@@ -256,17 +298,17 @@ export class PacketDecoder {
     this.d0 = ((b[p + 16] << 24) | (b[p + 17] << 16) | (b[p + 18] << 8) | b[p + 19]) >>> 0;
     this.s1 = this.s2 = this.s3 = this.d1 = this.d2 = this.d3 = 0;
     const proto = b[p + 9];
-    if (frag !== 0) {
-      this.stats.fragments++;
-      // Later fragments carry no transport header: counted, not reassembled, not attributed to a port.
-      if ((frag & 0x1fff) !== 0) return;
-    }
     // Total length bounds the datagram (Ethernet padding excluded); 0 = TSO-captured, use what is there.
     let ipEnd = total >= ihl ? p + total : end;
     const capEnd = ipEnd < end ? ipEnd : end;
     if (total !== 0 && total < ihl) return this.issue(ISSUE_BAD_IP_HEADER);
     if (p + ihl > end) return this.issue(ISSUE_BAD_IP_HEADER);
     if (total === 0) ipEnd = end;
+    if (frag !== 0) {
+      this.stats.fragments++;
+      const id = (b[p + 4] << 8) | b[p + 5];
+      return this.fragment(`4|${this.s0}|${this.d0}|${id}|${proto}`, proto, (frag & 0x1fff) << 3, (frag & 0x2000) !== 0, b, p + ihl, capEnd, ipEnd, wirelen, ts);
+    }
     this.l4(proto, b, p + ihl, capEnd, ipEnd, wirelen, ts);
   }
 
@@ -300,13 +342,81 @@ export class PacketDecoder {
         if (q + 8 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
         this.stats.fragments++;
         const fo = ((b[q + 2] << 8) | b[q + 3]) & 0xfff8;
+        const more = (b[q + 3] & 1) !== 0;
+        const id = ((b[q + 4] << 24) | (b[q + 5] << 16) | (b[q + 6] << 8) | b[q + 7]) >>> 0;
         nh = b[q];
         q += 8;
-        if (fo !== 0) return;
+        const key = `6|${this.s0}|${this.s1}|${this.s2}|${this.s3}|${this.d0}|${this.d1}|${this.d2}|${this.d3}|${id}`;
+        // Extension headers after the fragment header belong to the fragmentable part: l4 of the whole
+        // datagram starts at the first fragment's next header (the usual case: the transport header).
+        return this.fragment(key, nh, fo, more, b, q, capEnd, ipEnd, wirelen, ts);
       } else break;
     }
     if (q > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
     this.l4(nh, b, q, capEnd, ipEnd, wirelen, ts);
+  }
+
+  /** IP datagrams being reassembled, by (family, addresses, id[, protocol]); insertion order = age. */
+  private readonly reassembly = new Map<string, Reassembly>();
+  private reassemblyBytes = 0;
+
+  /**
+   * One IPv4 or IPv6 fragment. Fragments are copied and put together; when a datagram is complete it is
+   * decoded as one packet, attributed (as tshark does) to the frame that completed it. Reassembly reads the
+   * transport header and payload of every fragment, so a Modbus write split over tiny fragments (RFC 1858)
+   * is still seen. Overlapping data: the first copy of each byte is kept. Bounded: at most REASSEMBLY_BYTES
+   * buffered and REASSEMBLY_DATAGRAMS pending; the oldest are given up (their first fragment, if any, decoded
+   * on its own, as an unreassembled datagram was before), as are the incomplete ones at the end of the input.
+   */
+  private fragment(key: string, proto: number, offset: number, more: boolean, b: Uint8Array, q: number, capEnd: number, ipEnd: number, wirelen: number, ts: number): void {
+    let r = this.reassembly.get(key);
+    if (!r) {
+      if (this.reassembly.size >= REASSEMBLY_DATAGRAMS) this.giveUpOldest();
+      r = { fam: this.fam, s: [this.s0, this.s1, this.s2, this.s3], d: [this.d0, this.d1, this.d2, this.d3], proto: -1, total: -1, parts: [], bytes: 0, firstWire: 0, firstTs: NaN };
+      this.reassembly.set(key, r);
+    }
+    if (offset === 0) {
+      r.proto = proto;
+      r.firstWire = wirelen;
+      r.firstTs = ts;
+    }
+    const wire = ipEnd - q; // this fragment's payload length on the wire
+    if (!more) r.total = offset + Math.max(0, wire);
+    const have = Math.max(0, Math.min(capEnd, ipEnd) - q);
+    if (have > 0 && offset + have <= MAX_DATAGRAM) {
+      r.parts.push({ offset, data: Uint8Array.prototype.slice.call(b, q, q + have) });
+      r.bytes += have;
+      this.reassemblyBytes += have;
+    }
+    if (r.total >= 0 && r.proto >= 0 && coveredPrefix(r.parts) >= r.total) {
+      this.reassembly.delete(key);
+      this.reassemblyBytes -= r.bytes;
+      this.stats.reassembled++;
+      const data = assemble(r.parts, r.total);
+      this.l4(r.proto, data, 0, data.length, data.length, wirelen, ts);
+      return;
+    }
+    while (this.reassemblyBytes > REASSEMBLY_BYTES && this.reassembly.size) this.giveUpOldest();
+  }
+
+  private giveUpOldest(): void {
+    const [key, r] = this.reassembly.entries().next().value as [string, Reassembly];
+    this.reassembly.delete(key);
+    this.giveUp(r);
+  }
+
+  /** An incomplete datagram: its leading bytes (the first fragment's, when it came) decoded on their own. */
+  private giveUp(r: Reassembly): void {
+    this.reassemblyBytes -= r.bytes;
+    if (r.proto < 0) return;
+    const end = coveredPrefix(r.parts);
+    if (end === 0) return;
+    const data = assemble(r.parts, end);
+    this.fam = r.fam;
+    [this.s0, this.s1, this.s2, this.s3] = r.s;
+    [this.d0, this.d1, this.d2, this.d3] = r.d;
+    // Counted as the first fragment alone, with its frame's length and time.
+    this.l4(r.proto, data, 0, data.length, Math.max(data.length, r.total), r.firstWire, r.firstTs);
   }
 
   /** Canonical order and table update; returns entry index * 2 + direction. */
@@ -536,6 +646,8 @@ export class PacketDecoder {
 
   /** End of the input: segments still waiting for a gap that never filled are processed. */
   finish(): void {
+    for (const r of [...this.reassembly.values()]) this.giveUp(r);
+    this.reassembly.clear();
     for (const i of [...this.held.keys()]) this.releaseHeld(i);
   }
 
