@@ -218,9 +218,8 @@ export class AclEngine {
     return out.sort((a, b) => a - b);
   }
 
-  /** Packets rule k decides inside `box` (its own box, or its box clipped to one cell pair). */
-  private piecesIn(k: number, box: Box): Box[] {
-    const earlier = this.overlapping(box, k);
+  /** Packets of `box` that none of the `earlier` rules (ascending, all intersecting it) match. */
+  private piecesFrom(box: Box, earlier: number[]): Box[] {
     for (const j of earlier) if (boxContains(this.rules[j].box, box)) return [];
     let pieces: Box[] = [box];
     for (const j of earlier) {
@@ -237,17 +236,46 @@ export class AclEngine {
    */
   private computePieces(k: number, only?: Set<number>): Box[] {
     const box = this.rules[k].box;
-    const keys = this.pairsOf(box);
-    if (keys.length === 1) {
+    const cells = this.cells;
+    const n = cells.length;
+    const i0 = cellOf(cells, box[0]);
+    const i1 = cellOf(cells, box[1]);
+    const j0 = cellOf(cells, box[2]);
+    const j1 = cellOf(cells, box[3]);
+    if (i0 === i1 && j0 === j1) {
       this.split.delete(k);
-      return this.piecesIn(k, box);
+      return this.piecesFrom(box, this.overlapping(box, k));
     }
+    const w = j1 - j0 + 1;
+    const count = (i1 - i0 + 1) * w;
+    const regionPart = (t: number) => boxIntersect(box, this.regionOf((i0 + Math.floor(t / w)) * n + j0 + (t % w)))!;
     let parts = only ? this.split.get(k) : undefined;
-    if (!parts || parts.length !== keys.length) {
-      parts = new Array<Box[]>(keys.length);
-      only = undefined;
+    if (parts && parts.length === count && only) {
+      for (const key of only) {
+        const i = Math.floor(key / n);
+        const j = key % n;
+        if (i < i0 || i > i1 || j < j0 || j > j1) continue;
+        const part = regionPart((i - i0) * w + (j - j0));
+        parts[(i - i0) * w + (j - j0)] = this.piecesFrom(part, this.overlapping(part, k));
+      }
+    } else {
+      // One overlap query for the whole box; each earlier rule goes to the cell pairs where it meets the box.
+      parts = new Array<Box[]>(count);
+      const lists: number[][] = Array.from({ length: count }, () => []);
+      const regions = Array.from({ length: count }, (_, t) => regionPart(t));
+      for (const e of this.overlapping(box, k)) {
+        const eb = this.rules[e].box;
+        const a1 = Math.min(i1, cellOf(cells, eb[1]));
+        const b0 = Math.max(j0, cellOf(cells, eb[2]));
+        const b1 = Math.min(j1, cellOf(cells, eb[3]));
+        for (let a = Math.max(i0, cellOf(cells, eb[0])); a <= a1; a++)
+          for (let b = b0; b <= b1; b++) {
+            const t = (a - i0) * w + (b - j0);
+            if (boxIntersects(eb, regions[t])) lists[t].push(e);
+          }
+      }
+      for (let t = 0; t < count; t++) parts[t] = this.piecesFrom(regions[t], lists[t]);
     }
-    for (let t = 0; t < keys.length; t++) if (!only || only.has(keys[t])) parts[t] = this.piecesIn(k, boxIntersect(box, this.regionOf(keys[t]))!);
     this.split.set(k, parts);
     return parts.flat();
   }

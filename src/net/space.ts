@@ -183,6 +183,19 @@ export class PacketSet {
   }
 }
 
+/**
+ * Per dimension d: compare boxes by every other dimension (lo, hi in order), then by the start on d — written
+ * out, as this comparator is most of the time `mergeBoxes` takes.
+ */
+const BY_OTHER_DIMS: ((a: Box, b: Box) => number)[] = Array.from({ length: NDIMS }, (_, d) => {
+  const order: number[] = [];
+  for (let i = 0; i < 10; i++) if (i !== 2 * d && i !== 2 * d + 1) order.push(i);
+  const [i0, i1, i2, i3, i4, i5, i6, i7] = order;
+  const lo = 2 * d;
+  return (a: Box, b: Box) =>
+    a[i0] - b[i0] || a[i1] - b[i1] || a[i2] - b[i2] || a[i3] - b[i3] || a[i4] - b[i4] || a[i5] - b[i5] || a[i6] - b[i6] || a[i7] - b[i7] || a[lo] - b[lo];
+});
+
 /** Merges boxes that are equal on all dimensions but one and adjacent on that one; deterministic order. */
 export function mergeBoxes(input: Box[]): Box[] {
   if (input.length <= 1) return input.map((b) => b.slice());
@@ -193,13 +206,7 @@ export function mergeBoxes(input: Box[]): Box[] {
     for (let d = NDIMS - 1; d >= 0; d--) {
       const lo = 2 * d;
       // Sort by the other dimensions, then by the start on d: mergeable boxes become neighbours.
-      boxes.sort((a, b) => {
-        for (let i = 0; i < 10; i++) {
-          if (i === lo || i === lo + 1) continue;
-          if (a[i] !== b[i]) return a[i] - b[i];
-        }
-        return a[lo] - b[lo];
-      });
+      boxes.sort(BY_OTHER_DIMS[d]);
       const out: Box[] = [];
       let cur = boxes[0];
       for (let k = 1; k < boxes.length; k++) {
