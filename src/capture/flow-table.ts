@@ -222,14 +222,17 @@ export class FlowTable {
     return this.map(out);
   }
 
-  /** The row of a flow given by its text fields (made when new, with this protocol and evidence). */
-  addFlow(src: string, dst: string, transport: string, dstPort: number, protocol: string, evidence: string): number {
+  /**
+   * The row of a flow given by its text fields (made when new, with this protocol and evidence: `file`, or
+   * `file:line` when a line is given; the text is made only for a new row).
+   */
+  addFlow(src: string, dst: string, transport: string, dstPort: number, protocol: string, evidenceFile: string, evidenceLine?: number): number {
     const ti = TRANSPORT_INDEX.hasOwnProperty(transport) ? TRANSPORT_INDEX[transport] : 3;
     const before = this.size;
     const r = this.row(this.address(src), this.address(dst), ti, dstPort);
     if (this.size !== before) {
       this.protocol[r] = this.string(protocol);
-      this.evidence[r] = this.string(evidence);
+      this.evidence[r] = this.string(evidenceLine !== undefined ? `${evidenceFile}:${evidenceLine}` : evidenceFile);
     } else if (protocol !== 'unknown' && this.strings[this.protocol[r]] === 'unknown') this.protocol[r] = this.string(protocol);
     return r;
   }
@@ -252,7 +255,7 @@ export class FlowTable {
   /** Merges one observation (a log record or a conversation) into its flow. */
   addObservation(o: Observation): void {
     // Maps merge with mergeMaps (NO_MAP for a new row), so a new row and an existing one take the same path.
-    const r = this.addFlow(o.src, o.dst, o.transport, o.dstPort, o.protocol, o.line !== undefined ? `${o.file}:${o.line}` : o.file);
+    const r = this.addFlow(o.src, o.dst, o.transport, o.dstPort, o.protocol, o.file, o.line);
     this.requestCodes[r] = this.mergeMaps(this.requestCodes[r], this.map(o.requestCodes));
     this.responseCodes[r] = this.mergeMaps(this.responseCodes[r], this.map(o.responseCodes));
     this.appCodes[r] = this.mergeMaps(this.appCodes[r], this.map(o.appCodes));

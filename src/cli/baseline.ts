@@ -9,7 +9,7 @@ import { BIG_TABLE, fileHead, readCaptures, PacketDecoder, type CaptureResult } 
 import { sniffContainer } from '../capture/reader.ts';
 import { prestartWorkers, readCapturesParallel, stopIdleWorkers } from '../capture/pool.ts';
 import { FlowTable } from '../capture/flow-table.ts';
-import { readLogFile, detectLogKind, INPUT_KIND_UNKNOWN } from '../logs/index.ts';
+import { streamLogFile, detectLogKind, INPUT_KIND_UNKNOWN } from '../logs/index.ts';
 import { runBaseline } from '../baseline/index.ts';
 import { baselineJsonChunks, formatBaselineSarif, formatBaselineText, humanBytes } from '../baseline/format.ts';
 import { FlowStore } from '../baseline/store.ts';
@@ -199,8 +199,7 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
   for (const input of inputs) {
     const k = kinds.get(input);
     if (k === 'zeek' || k === 'syslog') {
-      const r = readLogFile(resolve(io.cwd, input), input, k);
-      for (const o of r.observations) flows.addObservation(o);
+      const r = await streamLogFile(resolve(io.cwd, input), input, k, (o) => flows.addObservation(o));
       diagnostics.push(...r.diagnostics);
     } else if (k === 'unknown') {
       diagnostics.push({

@@ -23,9 +23,18 @@ export function skip(p: LogParse, reason: string, line: number): void {
 
 /** Canonical address text, or null when the text is not an IP address (host names, typos). */
 export function ipText(s: string): { family: 4 | 6; text: string } | null {
-  const r = parseIp(s);
-  return r.ok ? { family: r.value.family, text: r.value.text } : null;
+  // Logs name the same few thousand addresses millions of times: parse each once (bounded memo).
+  let r = ipMemo.get(s);
+  if (r === undefined) {
+    const p = parseIp(s);
+    r = p.ok ? { family: p.value.family, text: p.value.text } : null;
+    if (ipMemo.size >= 1 << 18) ipMemo.clear();
+    ipMemo.set(s, r);
+  }
+  return r;
 }
+
+const ipMemo = new Map<string, { family: 4 | 6; text: string } | null>();
 
 export function transportOf(proto: string | number): { transport: ObservedTransport; ipProto: number } {
   const p = typeof proto === 'number' ? proto : /^\d+$/.test(proto) ? Number(proto) : proto.toLowerCase();

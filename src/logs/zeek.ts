@@ -96,46 +96,59 @@ function handleRow(p: LogParse, file: string, line: number, r: Row, path: string
   skip(p, `Zeek ${path || 'unknown'}.log records (only conn, modbus and dnp3 are read)`, line);
 }
 
-export function parseZeek(text: string, file: string): LogParse {
-  const p = newParse();
-  const lines = text.split('\n');
-  let fields: string[] | undefined;
-  let sep = '\t';
-  let unset = '-';
-  let path = '';
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].replace(/\r$/, '');
-    const ln = i + 1;
-    if (raw === '') continue;
+/** Zeek log lines fed one at a time (TSV headers and JSON lines); state: the current #fields header. */
+export class ZeekLines {
+  private fields: string[] | undefined;
+  private sep = '\t';
+  private unset = '-';
+  private path = '';
+
+  constructor(
+    private readonly p: LogParse,
+    private readonly file: string,
+  ) {}
+
+  line(text: string, ln: number): void {
+    const p = this.p;
+    const raw = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (raw === '') return;
     if (raw.startsWith('{')) {
       let r: Row;
       try {
         r = JSON.parse(raw) as Row;
       } catch {
         skip(p, 'JSON lines that do not parse', ln);
-        continue;
+        return;
       }
       const jp = r._path ? String(r._path) : 'uid' in r && ('proto' in r || 'conn_state' in r) ? 'conn' : 'func' in r ? 'modbus' : 'fc_request' in r ? 'dnp3' : 'conn';
-      handleRow(p, file, ln, r, jp, '\u0000');
-      continue;
+      handleRow(p, this.file, ln, r, jp, '\u0000');
+      return;
     }
     if (raw.startsWith('#')) {
       if (raw.startsWith('#separator')) {
         const s = raw.slice('#separator'.length).trim();
-        sep = s.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))) || '\t';
-      } else if (raw.startsWith('#fields')) fields = raw.split(sep).slice(1);
-      else if (raw.startsWith('#unset_field')) unset = raw.split(sep)[1] ?? '-';
-      else if (raw.startsWith('#path')) path = raw.split(sep)[1] ?? '';
-      continue;
+        this.sep = s.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))) || '\t';
+      } else if (raw.startsWith('#fields')) this.fields = raw.split(this.sep).slice(1);
+      else if (raw.startsWith('#unset_field')) this.unset = raw.split(this.sep)[1] ?? '-';
+      else if (raw.startsWith('#path')) this.path = raw.split(this.sep)[1] ?? '';
+      return;
     }
+    const fields = this.fields;
     if (!fields) {
       skip(p, 'data lines before a #fields header', ln);
-      continue;
+      return;
     }
-    const cols = raw.split(sep);
+    const cols = raw.split(this.sep);
     const r: Row = {};
     fields.forEach((f, k) => (r[f] = cols[k]));
-    handleRow(p, file, ln, r, path || (fields.includes('func') ? 'modbus' : fields.includes('fc_request') ? 'dnp3' : 'conn'), unset);
+    handleRow(p, this.file, ln, r, this.path || (fields.includes('func') ? 'modbus' : fields.includes('fc_request') ? 'dnp3' : 'conn'), this.unset);
   }
+}
+
+export function parseZeek(text: string, file: string): LogParse {
+  const p = newParse();
+  const z = new ZeekLines(p, file);
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) z.line(lines[i], i + 1);
   return p;
 }
