@@ -11,7 +11,7 @@
  * `--write` replaces the `## baseline` section of bench/RESULTS.md.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,10 +86,12 @@ function innerRun(files: string[]): { secs: number; cpu: number; packets: number
   return JSON.parse(r.stdout);
 }
 
-function ensure(path: string, make: () => void): void {
+/** Generates `path` unless it exists, through a temporary name: an interrupted run leaves no short capture. */
+function ensure(path: string, make: (out: string) => void): void {
   if (!existsSync(path)) {
     const t0 = Date.now();
-    make();
+    make(`${path}.part`);
+    renameSync(`${path}.part`, path);
     process.stderr.write(`generated ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }
 }
@@ -109,10 +111,10 @@ async function main(): Promise<void> {
   const pcapng = join(dir, 'plant.pcapng');
   const half = [join(dir, 'plant-a.pcap'), join(dir, 'plant-b.pcap')];
   const churn = join(dir, `churn-${flows}.pcap`);
-  ensure(pcap, () => generateCapture({ out: pcap, bytes: size, format: 'pcap', scenario: 'plant', seed: 1 }));
-  ensure(pcapng, () => generateCapture({ out: pcapng, bytes: size, format: 'pcapng', scenario: 'plant', seed: 1 }));
-  half.forEach((h, i) => ensure(h, () => generateCapture({ out: h, bytes: size / 2, format: 'pcap', scenario: 'plant', seed: 2 + i })));
-  ensure(churn, () => generateCapture({ out: churn, bytes: Infinity, format: 'pcap', scenario: 'churn', flows }));
+  ensure(pcap, (out) => generateCapture({ out, bytes: size, format: 'pcap', scenario: 'plant', seed: 1 }));
+  ensure(pcapng, (out) => generateCapture({ out, bytes: size, format: 'pcapng', scenario: 'plant', seed: 1 }));
+  half.forEach((h, i) => ensure(h, (out) => generateCapture({ out, bytes: size / 2, format: 'pcap', scenario: 'plant', seed: 2 + i })));
+  ensure(churn, (out) => generateCapture({ out, bytes: Infinity, format: 'pcap', scenario: 'churn', flows }));
 
   const lines: string[] = [];
   const say = (s: string) => {
