@@ -3,7 +3,7 @@
  * model's structured dialect: flows grouped per zone pair; endpoints are asset ids when the model names the
  * address, else the zone id. Unzoned endpoints are listed for zoning first, never proposed as conduit flows.
  */
-import { Document, isScalar, visit } from 'yaml';
+import { yamlLib } from '../model/yaml-lib.ts';
 import type { Model } from '../model/types.ts';
 import { protocolForPort } from '../model/protocols.ts';
 import { isModbusWrite } from '../modbus/codes.ts';
@@ -81,6 +81,7 @@ export function proposeConduits(model: Model, flows: Iterable<ProposalFlow>, sor
   if (conduits.length === 0) text += 'conduits: []\n';
   else {
     // Lists of scalars in flow style, as the model files write them: `connects: [Z5-ENT, Z2-BPCS]`.
+    const { Document, isScalar, visit } = yamlLib();
     const doc = new Document({ conduits });
     visit(doc, {
       Seq(_, node) {

@@ -1,7 +1,8 @@
 /** Loads a model file: YAML with positions → schema check → normalized Model, with diagnostics for everything found. */
 import { readFileSync } from 'node:fs';
 import jsYaml from 'js-yaml';
-import { LineCounter, parseDocument, YAMLError } from 'yaml';
+import type { YAMLError } from 'yaml';
+import { yamlLib } from './yaml-lib.ts';
 import type { z } from 'zod';
 import { type Diagnostic } from '../diagnostics/diagnostic.ts';
 import {
@@ -89,6 +90,7 @@ function loadFast(text: string, file: string): LoadResult | undefined {
   let locator: Locator | undefined;
   const locate: Locator = (path, opts) => {
     if (!locator) {
+      const { LineCounter, parseDocument } = yamlLib();
       const lineCounter = new LineCounter();
       const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' });
       locator = makeLocator(doc, lineCounter);
@@ -103,6 +105,7 @@ function loadFast(text: string, file: string): LoadResult | undefined {
 
 /** The full path: every YAML and schema error with its position. Exported so tests can compare both paths. */
 export function loadWithPositions(text: string, file: string): LoadResult {
+  const { LineCounter, parseDocument } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' });
   const locate = makeLocator(doc, lineCounter);

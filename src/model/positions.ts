@@ -1,5 +1,6 @@
 /** Positions live beside the data: a model path is looked up in the YAML document's node ranges. */
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlLib } from './yaml-lib.ts';
 import type { Locator, SourcePosition } from './types.ts';
 
 export type PathSegment = string | number;
@@ -29,6 +30,7 @@ function rangePosition(lc: LineCounter, start: number, end: number): SourcePosit
 
 /** Finds the node for a path, or the deepest existing ancestor, and optionally the key node of the last segment. */
 function findNode(doc: Document, path: readonly PathSegment[], wantKey: boolean): Node | null {
+  const { isMap, isPair, isScalar, isSeq } = yamlLib();
   let node: unknown = doc.contents;
   let last: Node | null = (doc.contents as Node | null) ?? null;
   for (let i = 0; i < path.length; i++) {
