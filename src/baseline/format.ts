@@ -13,6 +13,9 @@ export const REASON_CODES: Record<Reason, ReturnType<typeof defineCode>> = {
   'unzoned-endpoint': defineCode({ code: 'ZC884', name: 'baseline-unzoned-endpoint', severity: 'warning', title: 'Observed device in no zone of the model' }),
 };
 
+/** An allowed flow that misses a requirement of its conduit flow (OPC UA without the security mode asked for). */
+export const REQUIREMENT_NOT_MET = defineCode({ code: 'ZC885', name: 'baseline-conduit-requirement-not-met', severity: 'warning', title: 'Observed traffic a conduit flow allows, without a security requirement of that flow (e.g. OPC UA SecurityPolicy None where SignAndEncrypt is required)' });
+
 const nf = new Intl.NumberFormat('en-US');
 
 export function humanBytes(n: number): string {
@@ -183,6 +186,21 @@ export function formatBaselineSarif(r: BaselineResult): string {
       file,
       line,
       properties: { src: f.src, dst: f.dst, transport: f.transport, dst_port: f.dst_port, src_zone: f.src_zone, dst_zone: f.dst_zone, reasons: f.reasons },
+    });
+  }
+  // Allowed flows that miss a requirement of their conduit: warnings, so a pipeline reading SARIF sees them.
+  for (let i = 0; i < r.flowCount; i++) {
+    if (!r.hasNotesAt(i)) continue;
+    const f = r.flowAt(i);
+    const [file, line] = splitEvidence(f.evidence);
+    results.push({
+      ruleId: REQUIREMENT_NOT_MET.code,
+      ruleName: REQUIREMENT_NOT_MET.name,
+      level: 'warning',
+      message: `${endpoint(f.src, f.src_asset)} -> ${endpoint(f.dst, f.dst_asset)}  ${f.transport}/${f.dst_port} ${f.protocol}: ${f.notes!.join('; ')}`,
+      file,
+      line,
+      properties: { src: f.src, dst: f.dst, transport: f.transport, dst_port: f.dst_port, src_zone: f.src_zone, dst_zone: f.dst_zone, conduit: f.conduit },
     });
   }
   for (const d of r.diagnostics) {

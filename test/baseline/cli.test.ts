@@ -142,4 +142,12 @@ test('OPC UA without security on a conduit flow that requires SignAndEncrypt: al
   assert.deepEqual(f.notes, ['C1-BPCS-OPS requires OPC UA security mode SignAndEncrypt; 1 secure channel(s) opened with SecurityPolicy#None']);
   const t = await runCli(['baseline', EXAMPLE, p]);
   assert.match(t.stdout, /Allowed flows that miss a requirement of their conduit \(1\):\n {2}10\.20\.2\.11 \(HMI-01\) -> 10\.30\.1\.50 \(HIST-01\) {2}tcp\/4840 opcua: C1-BPCS-OPS requires/);
+  // SARIF carries it as a warning (ZC885), so a pipeline reading SARIF sees it; the exit code stays 0 (allowed).
+  const sarif = await runCli(['baseline', EXAMPLE, p, '--format', 'sarif']);
+  assert.equal(sarif.code, 0);
+  const results = (JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string; level: string; message: { text: string } }[] }[] }).runs[0].results;
+  const req = results.filter((x) => x.ruleId === 'ZC885');
+  assert.equal(req.length, 1);
+  assert.equal(req[0].level, 'warning');
+  assert.match(req[0].message.text, /SecurityPolicy#None/);
 });
