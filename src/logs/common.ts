@@ -23,7 +23,9 @@ export function skip(p: LogParse, reason: string, line: number): void {
 
 /** Canonical address text, or null when the text is not an IP address (host names, typos). */
 export function ipText(s: string): { family: 4 | 6; text: string } | null {
-  // Logs name the same few thousand addresses millions of times: parse each once (bounded memo).
+  // Canonical dotted IPv4 (most log addresses) is its own text: checked in one pass, nothing looked up.
+  if (isCanonicalV4(s)) return { family: 4, text: s };
+  // Others (IPv6, odd spellings): parse each once (bounded memo).
   let r = ipMemo.get(s);
   if (r === undefined) {
     const p = parseIp(s);
@@ -35,6 +37,26 @@ export function ipText(s: string): { family: 4 | 6; text: string } | null {
 }
 
 const ipMemo = new Map<string, { family: 4 | 6; text: string } | null>();
+
+/** Four decimal parts 0-255 without leading zeros, separated by dots: the canonical text of an IPv4 address. */
+function isCanonicalV4(s: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return false; // leading zero
+      value = value * 10 + (c - 48);
+      if (++digits > 3) return false;
+    } else return false;
+  }
+  return parts === 4;
+}
 
 export function transportOf(proto: string | number): { transport: ObservedTransport; ipProto: number } {
   const p = typeof proto === 'number' ? proto : /^\d+$/.test(proto) ? Number(proto) : proto.toLowerCase();
@@ -52,11 +74,23 @@ const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4,
  * NaN when the line has none or no year (a year-less BSD timestamp cannot be placed in time).
  */
 export function syslogTime(line: string): number {
+  // A line that starts with a BSD header with a year ("<134>May  5 2024 19:02:26") is read by it alone;
+  // otherwise an ISO 8601 time in the first 64 characters, then a BSD header anywhere at the start.
+  const c0 = line.charCodeAt(0);
+  const bsdFirst = (c0 >= 65 && c0 <= 90) || c0 === 60;
+  if (bsdFirst) {
+    const t = bsdTime(line);
+    if (!Number.isNaN(t)) return t;
+  }
   const iso = /(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d(?:\.\d+)?)(Z|[+-]\d\d:?\d\d)?/.exec(line.slice(0, 64));
   if (iso) {
     const t = Date.parse(`${iso[1]}T${iso[2]}${iso[3] ?? 'Z'}`);
     return Number.isNaN(t) ? NaN : t * 1000;
   }
+  return bsdFirst ? NaN : bsdTime(line);
+}
+
+function bsdTime(line: string): number {
   const bsd = /^(?:<\d+>)?([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{4})\s+(\d\d):(\d\d):(\d\d)/.exec(line);
   if (bsd && MONTHS[bsd[1].toLowerCase()] !== undefined) {
     return Date.UTC(Number(bsd[3]), MONTHS[bsd[1].toLowerCase()], Number(bsd[2]), Number(bsd[4]), Number(bsd[5]), Number(bsd[6])) * 1000;
