@@ -3,7 +3,7 @@
  * with `--format json` (shapes in /work/shared/spec/CLI.md). The dashboard never computes them; it reads them.
  * Bad input is returned as a one-line message naming the file and line:column, never thrown as a raw error.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 export interface VerifyFinding {
   kind: string;
@@ -191,10 +191,19 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
+const MAX_RESULT_BYTES = 400e6;
+
 /** Loads one result file of the given kind; checks the envelope and normalizes every entry's field types. */
 export function loadResultFile(kind: ResultKind, file: string, displayName = file): Loaded<VerifyResult | BaselineResult | ProbeResult> & { text?: string } {
   let text: string;
   try {
+    // A JSON document is read whole; past a few hundred MB (a baseline of a million flows is ~1 GB) that
+    // cannot work in one string: say what to do instead.
+    const size = statSync(file).size;
+    if (size > MAX_RESULT_BYTES) {
+      const store = kind === 'baseline' ? ' (keep the flows in a store: `otzones baseline MODEL CAPTURES --store plant.duckdb`, then `--store plant.duckdb` here)' : '';
+      return { ok: false, error: `${displayName}: ${Math.round(size / 1e6)} MB is more than the dashboard reads from one JSON file (${MAX_RESULT_BYTES / 1e6} MB)${store}` };
+    }
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -1,7 +1,7 @@
 /** `otzones serve` through the CLI: exit codes, messages, the printed URL, the generated token, stopping on abort. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
@@ -135,4 +135,15 @@ test('serve --store: a flow store written by the baseline is shown (corpus captu
   } finally {
     assert.equal(await s.stop(), 0);
   }
+});
+
+test('serve: a baseline JSON too big for one string is refused with what to do instead (a store)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otz-serve-big-'));
+  const big = join(dir, 'baseline.json');
+  writeFileSync(big, '');
+  truncateSync(big, 401e6); // sparse: nothing is written or read
+  const r = await runCli(['serve', EX, '--baseline', big, '--port', '0']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /401 MB is more than the dashboard reads from one JSON file .*--store/);
+  rmSync(dir, { recursive: true, force: true });
 });
