@@ -22,7 +22,9 @@ export function readEvidence<T>(io: CliIO, file: string, parse: (f: string, t: s
   try {
     text = readFileSync(resolve(io.cwd, file), 'utf8');
   } catch (e) {
-    throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_STRING_TOO_LONG') throw new UsageError(`${file}: too big to read as one JSON document (the limit is about 500 MB)`);
+    throw new UsageError(`${file}: cannot read (${code ?? (e as Error).message})`);
   }
   try {
     return parse(file, text);
