@@ -1,6 +1,7 @@
 /**
- * Conversation table → Observations: orients each conversation (SYN, else the well-known server port, else
- * the first sender), names the application protocol and turns the code counters into per-direction maps.
+ * Conversation table → flows (and, for comparisons with tshark, one Observation per conversation): orients
+ * each conversation (SYN, else the well-known server port, else the first sender), names the application
+ * protocol and turns the code counters into per-direction maps.
  */
 import { ConnTable, CodeCounter, FAMILY_V4 } from './conn-table.ts';
 import { APP_DNP3, APP_ENIP, APP_MODBUS, APP_NAMES, APP_OPCUA, APP_S7, APP_TLS } from './classify.ts';

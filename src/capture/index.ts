@@ -1,6 +1,7 @@
 /**
- * Capture input: reads pcap/pcapng files (plain or gzip) into one conversation table and returns
- * Observations plus diagnostics (ZC850–ZC859) that name the file and the byte offset of each problem.
+ * Capture input: reads pcap/pcapng files (plain or gzip) into one conversation table and returns its flows
+ * (a FlowTable; Observations on request) plus diagnostics (ZC850–ZC859) that name the file and the byte
+ * offset of each problem.
  */
 import { openSync, readSync, closeSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
