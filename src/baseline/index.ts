@@ -111,6 +111,16 @@ class MapOutputs {
   app(id: number): Record<string, number> {
     return (this.apps[id] ??= id === NO_MAP ? NONE : Object.fromEntries(Object.entries(this.maps[id]).sort(([a], [b]) => a.localeCompare(b))));
   }
+  /** The three output maps of a row: function codes for Modbus/DNP3, exceptions for Modbus, names otherwise. */
+  functionCodes(t: FlowTable, r: number, protocol: string): Record<string, number> {
+    return protocol === 'modbus' || protocol === 'dnp3' ? this.request(t.requestCodes[r]) : NONE;
+  }
+  exceptionCodes(t: FlowTable, r: number, protocol: string): Record<string, number> {
+    return protocol === 'modbus' ? this.exception(t.responseCodes[r]) : NONE;
+  }
+  appCodes(t: FlowTable, r: number, protocol: string): Record<string, number> {
+    return protocol === 'modbus' || protocol === 'dnp3' ? NONE : this.app(t.appCodes[r]);
+  }
 }
 
 export function runBaseline(input: BaselineInput): BaselineResult {
@@ -185,13 +195,8 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     addrRank[byKey[i][1]] = rank;
   }
   const transportRank = [...TRANSPORT_NAMES].map((t) => [...TRANSPORT_NAMES].sort(cmp).indexOf(t));
-  const order = new Int32Array(n);
+  const { order, buckets } = countingSort(n, addresses.length, (r) => addrRank[table.src[r]]);
   {
-    const buckets = new Int32Array(addresses.length + 1);
-    for (let r = 0; r < n; r++) buckets[addrRank[table.src[r]] + 1]++;
-    for (let b = 0; b < addresses.length; b++) buckets[b + 1] += buckets[b];
-    const fill = buckets.slice(0, addresses.length);
-    for (let r = 0; r < n; r++) order[fill[addrRank[table.src[r]]]++] = r;
     const within = (a: number, b: number) =>
       addrRank[table.dst[a]] - addrRank[table.dst[b]] || transportRank[table.transport[a]] - transportRank[table.transport[b]] || table.dstPort[a] - table.dstPort[b] || a - b;
     const slice: number[] = [];
@@ -208,22 +213,9 @@ export function runBaseline(input: BaselineInput): BaselineResult {
 
   // Violations: by most serious reason, then most packets first, then output order.
   const reasonRank = judgements.map((j) => (j.verdict === 'violation' ? Math.min(...j.reasons.map((x) => REASON_ORDER.indexOf(x))) : -1));
-  const vCount = new Int32Array(REASON_ORDER.length + 1);
-  for (let i = 0; i < n; i++) {
-    const rr = reasonRank[judgementOf[order[i]]];
-    if (rr >= 0) vCount[rr + 1]++;
-  }
-  for (let b = 0; b < REASON_ORDER.length; b++) vCount[b + 1] += vCount[b];
-  const violationCount = vCount[REASON_ORDER.length];
-  const violationPos = new Int32Array(violationCount);
-  {
-    const fill = vCount.slice(0, REASON_ORDER.length);
-    for (let i = 0; i < n; i++) {
-      const rr = reasonRank[judgementOf[order[i]]];
-      if (rr >= 0) violationPos[fill[rr]++] = i;
-    }
-    for (let b = 0; b < REASON_ORDER.length; b++) sortByPacketsDesc(violationPos.subarray(vCount[b], vCount[b + 1]), (i) => table.packets[order[i]]);
-  }
+  const { order: violationPos, buckets: vCount } = countingSort(n, REASON_ORDER.length, (i) => reasonRank[judgementOf[order[i]]]);
+  const violationCount = violationPos.length;
+  for (let b = 0; b < REASON_ORDER.length; b++) sortByPacketsDesc(violationPos.subarray(vCount[b], vCount[b + 1]), (i) => table.packets[order[i]]);
 
   const out = new MapOutputs(table.maps);
   const flowOfRow = (r: number): BaselineFlow => {
@@ -245,9 +237,9 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       bytes: table.bytes[r],
       first_seen: iso(table.first[r]),
       last_seen: iso(table.last[r]),
-      function_codes: protocol === 'modbus' || protocol === 'dnp3' ? out.request(table.requestCodes[r]) : NONE,
-      exception_codes: protocol === 'modbus' ? out.exception(table.responseCodes[r]) : NONE,
-      app_codes: protocol === 'modbus' || protocol === 'dnp3' ? NONE : out.app(table.appCodes[r]),
+      function_codes: out.functionCodes(table, r, protocol),
+      exception_codes: out.exceptionCodes(table, r, protocol),
+      app_codes: out.appCodes(table, r, protocol),
       verdict: j.verdict,
       reasons: j.reasons,
       conduit: j.conduit,
@@ -290,9 +282,9 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       const j = judgements[jid];
       judgementJson[jid] = `"verdict":${js(j.verdict)},"reasons":${js(j.reasons)},"conduit":${js(j.conduit)},"disallowed_function_codes":${js(j.disallowedCodes)}`;
     }
-    const fcodes = protocol === 'modbus' || protocol === 'dnp3' ? out.request(table.requestCodes[r]) : NONE;
-    const ecodes = protocol === 'modbus' ? out.exception(table.responseCodes[r]) : NONE;
-    const acodes = protocol === 'modbus' || protocol === 'dnp3' ? NONE : out.app(table.appCodes[r]);
+    const fcodes = out.functionCodes(table, r, protocol);
+    const ecodes = out.exceptionCodes(table, r, protocol);
+    const acodes = out.appCodes(table, r, protocol);
     let text =
       `{"src":${addrJson[s]},"dst":${addrJson[d]},"transport":"${table.transportName(r)}","dst_port":${table.dstPort[r]}` +
       `,"protocol":${(stringJson[pid] ??= js(protocol))},"src_zone":${zoneJson[s]},"dst_zone":${zoneJson[d]},"src_asset":${assetJson[s]},"dst_asset":${assetJson[d]}` +
@@ -379,7 +371,7 @@ export function runBaseline(input: BaselineInput): BaselineResult {
       p.protocol = table.protocolName(r);
       p.transport = table.transportName(r);
       p.dst_port = table.dstPort[r];
-      p.function_codes = p.protocol === 'modbus' || p.protocol === 'dnp3' ? out.request(table.requestCodes[r]) : NONE;
+      p.function_codes = out.functionCodes(table, r, p.protocol);
       p.count = count;
       return p;
     };
@@ -433,6 +425,26 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     diagnostics: [...(input.diagnostics ?? []), ...ir.diagnostics],
   };
   return result;
+}
+
+/**
+ * Stable counting sort of the items 0..n-1 by a bucket number in [0, nBuckets); items whose bucket is negative
+ * are left out. `buckets[b]` is where bucket b starts in `order` (`buckets[nBuckets]` = its length).
+ */
+function countingSort(n: number, nBuckets: number, bucketOf: (i: number) => number): { order: Int32Array; buckets: Int32Array } {
+  const buckets = new Int32Array(nBuckets + 1);
+  for (let i = 0; i < n; i++) {
+    const b = bucketOf(i);
+    if (b >= 0) buckets[b + 1]++;
+  }
+  for (let b = 0; b < nBuckets; b++) buckets[b + 1] += buckets[b];
+  const order = new Int32Array(buckets[nBuckets]);
+  const fill = buckets.slice(0, nBuckets);
+  for (let i = 0; i < n; i++) {
+    const b = bucketOf(i);
+    if (b >= 0) order[fill[b]++] = i;
+  }
+  return { order, buckets };
 }
 
 /**

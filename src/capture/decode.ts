@@ -651,16 +651,23 @@ export class PacketDecoder {
     for (const i of [...this.held.keys()]) this.releaseHeld(i);
   }
 
+  /** Bytes (at most n) at the start of a segment that finish a PDU begun earlier in direction i; consumed. */
+  private takeSkip(i: number, n: number): number {
+    const sk = this.conns.skip[i];
+    if (sk <= 0) return 0;
+    const k = sk < n ? sk : n;
+    this.conns.skip[i] = sk - k;
+    return k;
+  }
+
   /** Modbus/TCP framing per direction: several ADUs per segment, ADUs split across segments. */
   private modbus(b: Uint8Array, p: number, n: number, e: number, i: number): void {
     const t = this.conns;
     const hdr = t.hdr;
     const h = i << 3;
     while (n > 0) {
-      const sk = t.skip[i];
-      if (sk > 0) {
-        const k = sk < n ? sk : n;
-        t.skip[i] = sk - k;
+      const k = this.takeSkip(i, n);
+      if (k > 0) {
         p += k;
         n -= k;
         continue;
@@ -706,13 +713,9 @@ export class PacketDecoder {
   private appCode(app: number, b: Uint8Array, p: number, n: number, e: number, dir: number, i = -1): void {
     const t = this.conns;
     if (i >= 0) {
-      const sk = t.skip[i];
-      if (sk > 0) {
-        const k = sk < n ? sk : n;
-        t.skip[i] = sk - k;
-        p += k;
-        n -= k;
-      }
+      const k = this.takeSkip(i, n);
+      p += k;
+      n -= k;
     }
     const end = p + n;
     while (p < end) {
