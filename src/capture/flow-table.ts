@@ -142,13 +142,8 @@ export class FlowTable {
 
   /** The row for (initiator, responder, transport, responder port); a new row is zeroed with NaN times. */
   row(src: number, dst: number, transport: number, dstPort: number): number {
-    let s = hashRow(src, dst, transport, dstPort) & this.mask;
-    for (;;) {
-      const r = this.slots[s];
-      if (r === -1) break;
-      if (this.src[r] === src && this.dst[r] === dst && this.dstPort[r] === dstPort && this.transport[r] === transport) return r;
-      s = (s + 1) & this.mask;
-    }
+    const s = this.slotOf(src, dst, transport, dstPort);
+    if (this.slots[s] !== -1) return this.slots[s];
     if (this.size >= this.cap) {
       this.grow();
       return this.row(src, dst, transport, dstPort);
@@ -162,6 +157,16 @@ export class FlowTable {
     this.first[r] = NaN;
     this.last[r] = NaN;
     return r;
+  }
+
+  /** The slot that holds this flow's row, or the empty slot where it would go. */
+  private slotOf(src: number, dst: number, transport: number, dstPort: number): number {
+    let s = hashRow(src, dst, transport, dstPort) & this.mask;
+    for (;;) {
+      const r = this.slots[s];
+      if (r === -1 || (this.src[r] === src && this.dst[r] === dst && this.dstPort[r] === dstPort && this.transport[r] === transport)) return s;
+      s = (s + 1) & this.mask;
+    }
   }
 
   address(text: string): number {
@@ -243,13 +248,7 @@ export class FlowTable {
     const d = this.addressIds.get(dst);
     if (s === undefined || d === undefined) return -1;
     const ti = TRANSPORT_INDEX.hasOwnProperty(transport) ? TRANSPORT_INDEX[transport] : 3;
-    let slot = hashRow(s, d, ti, dstPort) & this.mask;
-    for (;;) {
-      const r = this.slots[slot];
-      if (r === -1) return -1;
-      if (this.src[r] === s && this.dst[r] === d && this.dstPort[r] === dstPort && this.transport[r] === ti) return r;
-      slot = (slot + 1) & this.mask;
-    }
+    return this.slots[this.slotOf(s, d, ti, dstPort)];
   }
 
   /** Merges one observation (a log record or a conversation) into its flow. */
@@ -284,15 +283,11 @@ export class FlowTable {
       if (this.size !== before) {
         this.protocol[r] = str[other.protocol[i]];
         this.evidence[r] = str[other.evidence[i]];
-        this.requestCodes[r] = maps[other.requestCodes[i]];
-        this.responseCodes[r] = maps[other.responseCodes[i]];
-        this.appCodes[r] = maps[other.appCodes[i]];
-      } else {
-        if (this.strings[this.protocol[r]] === 'unknown') this.protocol[r] = str[other.protocol[i]];
-        this.requestCodes[r] = this.mergeMaps(this.requestCodes[r], maps[other.requestCodes[i]]);
-        this.responseCodes[r] = this.mergeMaps(this.responseCodes[r], maps[other.responseCodes[i]]);
-        this.appCodes[r] = this.mergeMaps(this.appCodes[r], maps[other.appCodes[i]]);
-      }
+      } else if (this.strings[this.protocol[r]] === 'unknown') this.protocol[r] = str[other.protocol[i]];
+      // A new row's maps are NO_MAP, which mergeMaps turns into the other's.
+      this.requestCodes[r] = this.mergeMaps(this.requestCodes[r], maps[other.requestCodes[i]]);
+      this.responseCodes[r] = this.mergeMaps(this.responseCodes[r], maps[other.responseCodes[i]]);
+      this.appCodes[r] = this.mergeMaps(this.appCodes[r], maps[other.appCodes[i]]);
       this.addCounts(r, other.packets[i] - other.packetsBack[i], other.bytes[i] - other.bytesBack[i], other.packetsBack[i], other.bytesBack[i], other.first[i], other.last[i], other.connections[i]);
       if (other.fwAllowed && other.fwDenied) this.addFirewall(r, other.fwAllowed[i], other.fwDenied[i]);
     }
