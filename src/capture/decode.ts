@@ -55,26 +55,35 @@ interface Reassembly {
   proto: number;
   /** Datagram payload length, known from the last fragment (-1 until it comes). */
   total: number;
-  parts: { offset: number; data: Uint8Array }[];
+  /** Fragments in arrival order (the first copy of a byte wins) and the same sorted by offset (coverage). */
+  parts: FragmentPart[];
+  byOffset: FragmentPart[];
   bytes: number;
   /** Frame length and time of the first fragment (offset 0), for a datagram that never completes. */
   firstWire: number;
   firstTs: number;
 }
 
-/** Length of the leading run of bytes the parts cover without a hole (from offset 0). */
-function coveredPrefix(parts: readonly { offset: number; data: Uint8Array }[]): number {
+interface FragmentPart {
+  offset: number;
+  data: Uint8Array;
+}
+
+/** Fragments kept per datagram: a real one has at most ~45 (1500-byte MTU); 8-byte slivers stop here. */
+const MAX_PARTS = 1024;
+
+/** Length of the leading run of bytes covered without a hole, from parts sorted by offset: one pass. */
+function coveredPrefix(byOffset: readonly FragmentPart[]): number {
   let end = 0;
-  for (;;) {
-    let next = end;
-    for (const p of parts) if (p.offset <= end && p.offset + p.data.length > next) next = p.offset + p.data.length;
-    if (next === end) return end;
-    end = next;
+  for (const p of byOffset) {
+    if (p.offset > end) break;
+    if (p.offset + p.data.length > end) end = p.offset + p.data.length;
   }
+  return end;
 }
 
 /** The parts laid out in one buffer of `len` bytes; where parts overlap, the first one received wins. */
-function assemble(parts: readonly { offset: number; data: Uint8Array }[], len: number): Uint8Array {
+function assemble(parts: readonly FragmentPart[], len: number): Uint8Array {
   const out = new Uint8Array(len);
   for (let k = parts.length - 1; k >= 0; k--) {
     const p = parts[k];
@@ -372,7 +381,7 @@ export class PacketDecoder {
     let r = this.reassembly.get(key);
     if (!r) {
       if (this.reassembly.size >= REASSEMBLY_DATAGRAMS) this.giveUpOldest();
-      r = { fam: this.fam, s: [this.s0, this.s1, this.s2, this.s3], d: [this.d0, this.d1, this.d2, this.d3], proto: -1, total: -1, parts: [], bytes: 0, firstWire: 0, firstTs: NaN };
+      r = { fam: this.fam, s: [this.s0, this.s1, this.s2, this.s3], d: [this.d0, this.d1, this.d2, this.d3], proto: -1, total: -1, parts: [], byOffset: [], bytes: 0, firstWire: 0, firstTs: NaN };
       this.reassembly.set(key, r);
     }
     if (offset === 0) {
@@ -383,12 +392,16 @@ export class PacketDecoder {
     const wire = ipEnd - q; // this fragment's payload length on the wire
     if (!more) r.total = offset + Math.max(0, wire);
     const have = Math.max(0, Math.min(capEnd, ipEnd) - q);
-    if (have > 0 && offset + have <= MAX_DATAGRAM) {
-      r.parts.push({ offset, data: Uint8Array.prototype.slice.call(b, q, q + have) });
+    if (have > 0 && offset + have <= MAX_DATAGRAM && r.parts.length < MAX_PARTS) {
+      const part = { offset, data: Uint8Array.prototype.slice.call(b, q, q + have) };
+      r.parts.push(part);
+      let k = r.byOffset.length;
+      while (k > 0 && r.byOffset[k - 1].offset > offset) k--;
+      r.byOffset.splice(k, 0, part);
       r.bytes += have;
       this.reassemblyBytes += have;
     }
-    if (r.total >= 0 && r.proto >= 0 && coveredPrefix(r.parts) >= r.total) {
+    if (r.total >= 0 && r.proto >= 0 && coveredPrefix(r.byOffset) >= r.total) {
       this.reassembly.delete(key);
       this.reassemblyBytes -= r.bytes;
       this.stats.reassembled++;
@@ -409,7 +422,7 @@ export class PacketDecoder {
   private giveUp(r: Reassembly): void {
     this.reassemblyBytes -= r.bytes;
     if (r.proto < 0) return;
-    const end = coveredPrefix(r.parts);
+    const end = coveredPrefix(r.byOffset);
     if (end === 0) return;
     const data = assemble(r.parts, end);
     this.fam = r.fam;
