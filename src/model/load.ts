@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import jsYaml from 'js-yaml';
 import type { YAMLError } from 'yaml';
 import { yamlLib } from './yaml-lib.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type Diagnostic } from '../diagnostics/diagnostic.ts';
 import {
   INPUT_UNREADABLE, NOT_A_MODEL, SCHEMA_REQUIRED, SCHEMA_TYPE, SCHEMA_UNKNOWN_KEY, SEED_INFERRED,

@@ -1,5 +1,5 @@
 /** The optional `risk` section of a model (IEC 62443-3-2 ZCR 2, 4, 5). Interpreted by src/risk; documented in docs/risk.md. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FRS } from './types.ts';
 
 const level = z.number().int().min(1).max(5);

@@ -3,7 +3,7 @@
  * It accepts both dialects; the loader (load.ts) turns a parsed document into the normalized types.ts model.
  * `npm run schema` writes schema/otzones-model.schema.json from it for editors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ASSET_ROLES, FRS } from './types.ts';
 import { riskSchema } from './risk-schema.ts';
 

@@ -3,7 +3,7 @@
  * (shapes: ../shared/spec/CLI.md). Parsed and checked here; a bad file is an EvidenceError naming the
  * file and the line:column (JSON syntax) or the key (shape) that is wrong.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class EvidenceError extends Error {}
 
