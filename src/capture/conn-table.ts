@@ -13,6 +13,11 @@ const KW = 10;
 
 export class ConnTable {
   size = 0;
+  /**
+   * Two words per slot: entry index (-1 = empty) and the key's hash. A probe that meets another key's slot is
+   * told apart by the hash, without reading that entry's key (a cache miss each, in a table of a million), and
+   * growing re-slots entries from the hashes here, without reading keys at all.
+   */
   private slots: Int32Array;
   private mask: number;
   cap: number;
@@ -60,7 +65,7 @@ export class ConnTable {
     this.broken = new Uint8Array(this.cap * 2);
     this.fileOf = new Uint16Array(this.cap);
     const nslots = initialEntries * 2;
-    this.slots = new Int32Array(nslots).fill(-1);
+    this.slots = new Int32Array(nslots * 2).fill(-1);
     this.mask = nslots - 1;
   }
 
@@ -88,15 +93,20 @@ export class ConnTable {
     this.broken = g(this.broken, 2);
     this.fileOf = g(this.fileOf, 1);
     this.cap = cap;
+    // Old slots in order, each to its home in the doubled table: home slots then ascend in two runs (s and
+    // s + the old slot count), so the rebuild writes nearly in sequence instead of once at random per entry.
+    const old = this.slots;
     const nslots = cap * 2;
-    this.slots = new Int32Array(nslots).fill(-1);
-    this.mask = nslots - 1;
-    const k = this.keys;
-    for (let i = 0; i < this.size; i++) {
-      const o = i * KW;
-      let s = hashKey(k[o], k[o + 1], k[o + 2], k[o + 3], k[o + 4], k[o + 5], k[o + 6], k[o + 7], k[o + 8], k[o + 9]) & this.mask;
-      while (this.slots[s] !== -1) s = (s + 1) & this.mask;
-      this.slots[s] = i;
+    const slots = (this.slots = new Int32Array(nslots * 2).fill(-1));
+    const mask = (this.mask = nslots - 1);
+    for (let i = 0; i < old.length; i += 2) {
+      const e = old[i];
+      if (e === -1) continue;
+      const h = old[i + 1];
+      let s = h & mask;
+      while (slots[2 * s] !== -1) s = (s + 1) & mask;
+      slots[2 * s] = e;
+      slots[2 * s + 1] = h;
     }
   }
 
@@ -105,15 +115,17 @@ export class ConnTable {
    * For IPv4 pass a1..a3 = b1..b3 = 0.
    */
   lookup(w0: number, w1: number, a0: number, a1: number, a2: number, a3: number, b0: number, b1: number, b2: number, b3: number): number {
-    const h = hashKey(w0, w1, a0, a1, a2, a3, b0, b1, b2, b3);
+    const h = hashKey(w0, w1, a0, a1, a2, a3, b0, b1, b2, b3) | 0;
     let s = h & this.mask;
     const k = this.keys;
     const slots = this.slots;
     for (;;) {
-      const e = slots[s];
+      const e = slots[2 * s];
       if (e === -1) break;
-      const o = e * KW;
-      if (k[o] === w0 && k[o + 1] === w1 && k[o + 2] === a0 && k[o + 6] === b0 && k[o + 3] === a1 && k[o + 4] === a2 && k[o + 5] === a3 && k[o + 7] === b1 && k[o + 8] === b2 && k[o + 9] === b3) return e;
+      if (slots[2 * s + 1] === h) {
+        const o = e * KW;
+        if (k[o] === w0 && k[o + 1] === w1 && k[o + 2] === a0 && k[o + 6] === b0 && k[o + 3] === a1 && k[o + 4] === a2 && k[o + 5] === a3 && k[o + 7] === b1 && k[o + 8] === b2 && k[o + 9] === b3) return e;
+      }
       s = (s + 1) & this.mask;
     }
     if (this.size >= this.cap) {
@@ -121,7 +133,8 @@ export class ConnTable {
       return this.lookup(w0, w1, a0, a1, a2, a3, b0, b1, b2, b3);
     }
     const e = this.size++;
-    slots[s] = e;
+    slots[2 * s] = e;
+    slots[2 * s + 1] = h;
     const o = e * KW;
     k[o] = w0;
     k[o + 1] = w1;

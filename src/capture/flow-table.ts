@@ -5,6 +5,7 @@
  * typed arrays (about 110 bytes a flow), not a million objects; captures fill it straight from the
  * conversation table, logs through `addObservation`, and worker threads send it as transferable arrays.
  */
+import { Int32Map } from './int-map.ts';
 import type { Observation, ObservedTransport } from './observation.ts';
 
 export const TRANSPORT_NAMES: readonly ObservedTransport[] = ['tcp', 'udp', 'icmp', 'other'];
@@ -80,7 +81,7 @@ export class FlowTable {
   evidence: Int32Array;
   readonly addresses: string[] = [];
   private readonly addressIds = new Map<string, number>();
-  private readonly v4Ids = new Map<number, number>();
+  private readonly v4Ids = new Int32Map();
   readonly strings: string[] = [];
   private readonly stringIds = new Map<string, number>();
   readonly maps: CodeMap[] = [Object.freeze({})];
@@ -127,29 +128,47 @@ export class FlowTable {
     this.reindex();
   }
 
-  /** Slots for the current capacity (a power of two at least twice it, so probing always ends), filled. */
+  /**
+   * Slots for the current capacity (a power of two at least twice it, so probing always ends), filled. Two
+   * words per slot, row (-1 = empty) and the key's hash: probes past other keys compare hashes, not rows.
+   * After growth the old slots are re-slotted in order from their hashes, which writes nearly in sequence.
+   */
   private reindex(): void {
     let nslots = 16;
     while (nslots < this.cap * 2) nslots *= 2;
-    this.slots = new Int32Array(nslots).fill(-1);
-    this.mask = nslots - 1;
-    for (let i = 0; i < this.size; i++) {
-      let s = hashRow(this.src[i], this.dst[i], this.transport[i], this.dstPort[i]) & this.mask;
-      while (this.slots[s] !== -1) s = (s + 1) & this.mask;
-      this.slots[s] = i;
+    const old = this.slots;
+    const slots = (this.slots = new Int32Array(nslots * 2).fill(-1));
+    const mask = (this.mask = nslots - 1);
+    const place = (r: number, h: number) => {
+      let s = h & mask;
+      while (slots[2 * s] !== -1) s = (s + 1) & mask;
+      slots[2 * s] = r;
+      slots[2 * s + 1] = h;
+    };
+    let placed = 0;
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i] === -1) continue;
+      place(old[i], old[i + 1]);
+      placed++;
+    }
+    // Rows the old slots did not hold (a table adopted from plain data): hash them.
+    if (placed !== this.size) {
+      slots.fill(-1);
+      for (let i = 0; i < this.size; i++) place(i, hashRow(this.src[i], this.dst[i], this.transport[i], this.dstPort[i]));
     }
   }
 
   /** The row for (initiator, responder, transport, responder port); a new row is zeroed with NaN times. */
   row(src: number, dst: number, transport: number, dstPort: number): number {
     const s = this.slotOf(src, dst, transport, dstPort);
-    if (this.slots[s] !== -1) return this.slots[s];
+    if (this.slots[2 * s] !== -1) return this.slots[2 * s];
     if (this.size >= this.cap) {
       this.grow();
       return this.row(src, dst, transport, dstPort);
     }
     const r = this.size++;
-    this.slots[s] = r;
+    this.slots[2 * s] = r;
+    this.slots[2 * s + 1] = this.probedHash;
     this.src[r] = src;
     this.dst[r] = dst;
     this.transport[r] = transport;
@@ -159,12 +178,18 @@ export class FlowTable {
     return r;
   }
 
+  /** Hash of the key `slotOf` last looked for. */
+  private probedHash = 0;
+
   /** The slot that holds this flow's row, or the empty slot where it would go. */
   private slotOf(src: number, dst: number, transport: number, dstPort: number): number {
-    let s = hashRow(src, dst, transport, dstPort) & this.mask;
+    const h = hashRow(src, dst, transport, dstPort);
+    this.probedHash = h;
+    const slots = this.slots;
+    let s = h & this.mask;
     for (;;) {
-      const r = this.slots[s];
-      if (r === -1 || (this.src[r] === src && this.dst[r] === dst && this.dstPort[r] === dstPort && this.transport[r] === transport)) return s;
+      const r = slots[2 * s];
+      if (r === -1 || (slots[2 * s + 1] === h && this.src[r] === src && this.dst[r] === dst && this.dstPort[r] === dstPort && this.transport[r] === transport)) return s;
       s = (s + 1) & this.mask;
     }
   }
@@ -183,7 +208,7 @@ export class FlowTable {
   addressV4(v: number): number {
     if (v === this.lastV4) return this.lastV4Id;
     let id = this.v4Ids.get(v);
-    if (id === undefined) {
+    if (id === -1) {
       id = this.address(`${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`);
       this.v4Ids.set(v, id);
     }
@@ -248,7 +273,7 @@ export class FlowTable {
     const d = this.addressIds.get(dst);
     if (s === undefined || d === undefined) return -1;
     const ti = TRANSPORT_INDEX.hasOwnProperty(transport) ? TRANSPORT_INDEX[transport] : 3;
-    return this.slots[this.slotOf(s, d, ti, dstPort)];
+    return this.slots[2 * this.slotOf(s, d, ti, dstPort)];
   }
 
   /** Merges one observation (a log record or a conversation) into its flow. */
@@ -515,7 +540,7 @@ function hashRow(src: number, dst: number, transport: number, port: number): num
   let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
   h = Math.imul(h ^ dst ^ (h >>> 15), 0xc2b2ae35);
   h = Math.imul(h ^ ((transport << 24) ^ (port | 0)) ^ (h >>> 13), 0x85ebca6b);
-  return (h ^ (h >>> 16)) >>> 0;
+  return h ^ (h >>> 16); // an int32, as the slots hold it
 }
 
 function parseMapKey(key: string): Record<string, number> {

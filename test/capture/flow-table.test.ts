@@ -93,7 +93,7 @@ function assertMatches(t: FlowTable, ref: ReturnType<typeof reference>) {
 
 test('flow table: observations aggregate as the reference does, in any order, from any starting capacity', () => {
   fc.assert(
-    fc.property(fc.array(arbObservation, { maxLength: 60 }), fc.integer({ min: 1, max: 40 }), (obs, capacity) => {
+    fc.property(fc.array(arbObservation, { maxLength: 60, size: 'max' }), fc.integer({ min: 1, max: 40 }), (obs, capacity) => {
       // Capacities that are not powers of two (a table sized to a capture's conversation count) must grow too.
       const t = new FlowTable(capacity);
       for (const o of obs) t.addObservation(o);
@@ -105,7 +105,7 @@ test('flow table: observations aggregate as the reference does, in any order, fr
 
 test('flow table: two tables merged (as worker results are) equal one table of both inputs; transfer keeps it', () => {
   fc.assert(
-    fc.property(fc.array(arbObservation, { maxLength: 80 }), fc.array(arbObservation, { maxLength: 80 }), (a, b) => {
+    fc.property(fc.array(arbObservation, { maxLength: 80, size: 'max' }), fc.array(arbObservation, { maxLength: 80, size: 'max' }), (a, b) => {
       const move = (t: FlowTable) => {
         const data = t.toData();
         return FlowTable.fromData(structuredClone(data, { transfer: FlowTable.transferList(data) }));
@@ -143,7 +143,7 @@ test('flow table: equal code maps are one interned object; the empty map is id 0
 test('code counter: inline first codes and the hashed rest give the sums a Map gives', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.nat(300), fc.nat(1), fc.constantFrom(1, 3, 4, 6, 16, 0x83, 0xffff, 0x10203), fc.integer({ min: 1, max: 3 })), { maxLength: 400 }),
+      fc.array(fc.tuple(fc.nat(300), fc.nat(1), fc.constantFrom(1, 3, 4, 6, 16, 0x83, 0xffff, 0x10203), fc.integer({ min: 1, max: 3 })), { maxLength: 400, size: 'max' }),
       (adds) => {
         const c = new CodeCounter(4);
         const ref = new Map<string, number>();
