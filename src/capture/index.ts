@@ -44,6 +44,11 @@ export interface ReadCapturesOptions {
    * dropped, so a capture with millions of conversations does not hold the table and its flows at once.
    */
   collectGarbage?: () => void;
+  /**
+   * Read the next chunk in the background while this one is decoded (default true). The worker pool turns it
+   * off: there every core is already decoding a file, and the extra reader threads only compete with them.
+   */
+  overlapReads?: boolean;
 }
 
 export async function readCaptures(paths: readonly string[], opts: ReadCapturesOptions = {}): Promise<CaptureResult> {
@@ -55,7 +60,7 @@ export async function readCaptures(paths: readonly string[], opts: ReadCapturesO
     let r: FileReadResult;
     try {
       const progress: ReadProgress | undefined = opts.progress ? (d, t) => opts.progress!(name, d, t) : undefined;
-      r = await readCaptureFile(path, dec, name, progress);
+      r = await readCaptureFile(path, dec, name, progress, opts.overlapReads ?? true);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       diagnostics.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `cannot read ${name}: ${err.code ?? ''} ${err.message}`.trim(), file: name, ids: [] });

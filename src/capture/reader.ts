@@ -257,7 +257,8 @@ function workBuffer(min: number): Buffer {
 const HEADROOM = 1024 * 1024;
 let readBuffers: [Buffer, Buffer] | undefined;
 
-function readAt(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+function readAt(fd: number, buf: Buffer, offset: number, length: number, position: number, overlap: boolean): Promise<number> {
+  if (!overlap) return Promise.resolve(readSync(fd, buf, offset, length, position));
   return new Promise((resolve, reject) => read(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
@@ -268,9 +269,10 @@ function readAt(fd: number, buf: Buffer, offset: number, length: number, positio
  *
  * Two buffers take turns: while the packets of one are decoded here, the next chunk is read into the other by
  * libuv's thread pool. Copying 1 GB out of the page cache costs about a third of the packet loop's time, and
- * this way it overlaps with decoding instead of adding to it.
+ * this way it overlaps with decoding instead of adding to it. With `overlap` false the chunks are read in turn
+ * on this thread (for a pool whose threads already keep every core busy).
  */
-export async function readCaptureFile(path: string, dec: PacketDecoder, displayName = path, progress?: ReadProgress): Promise<FileReadResult> {
+export async function readCaptureFile(path: string, dec: PacketDecoder, displayName = path, progress?: ReadProgress, overlap = true): Promise<FileReadResult> {
   const parser = new ContainerParser(dec);
   dec.file = displayName;
   dec.fileIndex = Math.min(dec.files.push(displayName) - 1, 0xffff);
@@ -307,7 +309,7 @@ export async function readCaptureFile(path: string, dec: PacketDecoder, displayN
     let base = 0;
     let pos = 0;
     let lastReport = 0;
-    pending = readAt(fd, bufs[0], HEADROOM, DEFAULT_BUFFER, 0);
+    pending = readAt(fd, bufs[0], HEADROOM, DEFAULT_BUFFER, 0, overlap);
     for (;;) {
       const n = await pending!;
       pending = undefined;
@@ -331,7 +333,7 @@ export async function readCaptureFile(path: string, dec: PacketDecoder, displayN
       }
       const end = b === cur ? HEADROOM + n : keep + n;
       // The other buffer's tail has been copied out: it is free for the next chunk while this one is parsed.
-      if (!eof) pending = readAt(fd, bufs[turn ^ 1], HEADROOM, DEFAULT_BUFFER, pos);
+      if (!eof) pending = readAt(fd, bufs[turn ^ 1], HEADROOM, DEFAULT_BUFFER, pos, overlap);
       let used: number;
       try {
         used = parser.parse(b, start, end, base - start, eof);

@@ -34,7 +34,7 @@ export function runWorker(): void {
       return;
     }
     try {
-      const r = await readCaptures([task.path], { displayName: () => task.name });
+      const r = await readCaptures([task.path], { displayName: () => task.name, overlapReads: false });
       const flows = r.flows.toData();
       const reply: WorkerReply = { ok: true, name: task.name, index: task.index ?? 0, flows, stats: r.stats, files: r.files, diagnostics: r.diagnostics };
       port.postMessage(reply, FlowTable.transferList(flows));

@@ -63,9 +63,9 @@ function recorder(): { dec: PacketDecoder; seen: Seen[] } {
   return { dec: dec as unknown as PacketDecoder, seen };
 }
 
-async function readAll(file: string) {
+async function readAll(file: string, overlap = true) {
   const { dec, seen } = recorder();
-  const r = await readCaptureFile(file, dec);
+  const r = await readCaptureFile(file, dec, file, undefined, overlap);
   return { r, seen };
 }
 
@@ -95,6 +95,11 @@ test('pcap of ~20 MB, records of 4 B to 64 KiB: every packet once, intact, at it
   assert.equal(seen.length, recs.length);
   const bad = seen.findIndex((s, i) => s.index !== i || !s.ok || s.len !== recs[i].data.length || s.offset !== offsets[i]);
   assert.equal(bad, -1, `first wrong packet: ${JSON.stringify(seen[bad])}, expected index ${bad} at ${offsets[bad]}`);
+
+  // Chunks read in turn on this thread (the worker pool's way) hand over the same packets.
+  const inTurn = await readAll(file, false);
+  assert.deepEqual(inTurn.seen, seen);
+  assert.equal(inTurn.r.packets, recs.length);
 
   const gz = join(dir, 'many.pcap.gz');
   writeFileSync(gz, gzipSync(bytes, { level: 1 }));
@@ -164,6 +169,7 @@ test('pcapng blocks larger than the carry-over room and than a whole chunk are j
   const { r, seen } = await readAll(file);
   assert.equal(r.error, undefined);
   assert.deepEqual(r.warnings, []);
+  assert.deepEqual((await readAll(file, false)).seen, seen);
   assert.equal(r.packets, n);
   assert.equal(seen.length, n);
   const bad = seen.findIndex((s, i) => s.index !== i || !s.ok || s.offset !== offsets[i]);
