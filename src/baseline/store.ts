@@ -5,6 +5,7 @@
  * GROUP BY, SUM, MIN, MAX, CAST) so a cluster engine can run them later. Rows are appended and read in column
  * chunks (DuckDB's appender and streaming results). One writer process per file.
  */
+import { createRequire } from 'node:module';
 import type { Observation } from '../capture/observation.ts';
 import { CODES_APP, CODES_REQUEST, CODES_RESPONSE, CodeSums, FlowTable } from '../capture/flow-table.ts';
 import { parseIp } from '../net/ip.ts';
@@ -45,7 +46,8 @@ export class FlowStore {
   ) {}
 
   static async open(path: string): Promise<FlowStore> {
-    const duck: DuckModule = await import('@duckdb/node-api');
+    // require, not import(): the CLI bundle is a script run with V8's code cache, where import() has no loader.
+    const duck = createRequire(import.meta.url)('@duckdb/node-api') as DuckModule;
     const instance = await duck.DuckDBInstance.create(path);
     const con = await instance.connect();
     for (const s of SCHEMA) await con.run(s);

@@ -1,5 +1,6 @@
 /** `otzones serve` — the local web dashboard (src/web). Runs until io.signal aborts or SIGINT/SIGTERM. */
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, type CliIO } from './io.ts';
 import type { CommandState } from './main.ts';
@@ -58,7 +59,6 @@ async function serve(model: string, o: ServeOptions, io: CliIO): Promise<number>
   if (o.store !== undefined && o.baseline !== undefined) throw new UsageError('give either --baseline FILE (baseline JSON) or --store FILE (a flow store), not both');
   loadModelForCommand(model, io); // exit 2 with diagnostics when the model cannot be used at all
   const { loadResultFile } = await import('../web/results.ts');
-  const { resolve } = await import('node:path');
   for (const kind of ['verify', 'baseline', 'probe'] as const) {
     const file = o[kind];
     if (file === undefined) continue;

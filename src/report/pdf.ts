@@ -3,6 +3,7 @@
  * downloads a browser here: we pass the executable). A missing browser or library is a PdfError with a
  * message that says what to install.
  */
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 
 export class PdfError extends Error {}
@@ -25,7 +26,8 @@ async function withPage<T>(opts: BrowserOptions, fn: (page: import('playwright-c
   if (!exe) throw new PdfError('PDF and PNG output need Chromium: install the Debian package `chromium` (or set OTZONES_CHROMIUM to its path); use --format html meanwhile');
   let pw: typeof import('playwright-core');
   try {
-    pw = await import('playwright-core');
+    // require, not import(): the CLI bundle is a script run with V8's code cache, where import() has no loader.
+    pw = createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core');
   } catch {
     throw new PdfError('PDF and PNG output need the npm package playwright-core (npm install playwright-core@1); use --format html meanwhile');
   }

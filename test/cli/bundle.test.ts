@@ -42,13 +42,32 @@ after(() => {
   if (copy) rmSync(copy, { recursive: true, force: true });
 });
 
-test('the bundle builds: CLI, bundled worker entry and a stamp that matches the sources', () => {
+test('the bundle builds: CLI, its code cache, bundled worker entry and a stamp that matches the sources', () => {
   const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: copy, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  for (const f of ['main.js', 'worker.js', 'worker-entry.mjs', 'build-stamp.json']) assert.ok(existsSync(join(copy, 'dist', f)), f);
+  assert.equal(r.stderr, '', 'no warning (a failed code-cache warm-up would say so)');
+  for (const f of ['cli.cjs', 'cli.cjs.cache', 'worker.js', 'worker-entry.mjs', 'build-stamp.json']) assert.ok(existsSync(join(copy, 'dist', f)), f);
+  // Pure ASCII, so the bundle is read as latin1 (bin/bundle-run.js).
+  assert.equal(/[^\x00-\x7f]/.test(readFileSync(join(copy, 'dist/cli.cjs'), 'utf8')), false);
   assert.ok(existsSync(join(copy, STAMP)));
   assert.equal(bundleIsFresh(copy), true);
   assert.deepEqual(readdirSync(copy).filter((f) => f.startsWith('.')), [], 'no staging directory left behind');
+});
+
+test('V8 takes the code cache made at build time, and the code it holds is named after dist/, not the build directory', () => {
+  const probe = `
+    import { loadBundle } from ${JSON.stringify(join(copy, 'bin/bundle-run.js'))};
+    const b = loadBundle(${JSON.stringify(join(copy, 'dist/cli.cjs'))}, ${JSON.stringify(join(copy, 'dist/cli.cjs.cache'))});
+    let where = '';
+    const sink = { write() { where ||= new Error().stack; return true; } };
+    await b.exports.main(['validate', '/nonexistent/model.yaml'], { stdout: sink, stderr: sink, cwd: process.cwd(), env: process.env });
+    process.stdout.write(JSON.stringify({ rejected: b.cacheRejected, where }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: copy, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
+  assert.equal(out.rejected, false);
+  assert.match(out.where, /dist\/cli\.cjs/);
+  assert.doesNotMatch(out.where, /dist-build/);
 });
 
 test('validate: byte-identical stdout and the same exit code from the bundle and from the sources', () => {
