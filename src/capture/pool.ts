@@ -97,7 +97,8 @@ export async function readCapturesParallel(
     for (let t = queue.shift(); t; t = queue.shift()) {
       const name = t.name;
       try {
-        take(t.index, name, await readCaptures([t.path], { displayName: () => name }));
+        // With workers beside it every core decodes: reading ahead on libuv's pool would only compete.
+        take(t.index, name, await readCaptures([t.path], { displayName: () => name, overlapReads: n === 1 }));
       } catch (e) {
         take(t.index, name, undefined, e instanceof Error ? e.message : String(e));
       }
