@@ -12,7 +12,7 @@
  *
  * `--write` replaces the `## baseline` section of bench/RESULTS.md.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -151,21 +151,6 @@ async function main(): Promise<void> {
   }
   const two = pair.reduce((s, h) => s + statSync(h).size, 0) / 1e6;
   const pk2 = innerRun(pair).packets;
-  // The packet loop on two files: one process after the other vs two processes at once (CPU scaling of the loop).
-  const seqT0 = performance.now();
-  for (const h of pair) innerRun([h]);
-  const seq = (performance.now() - seqT0) / 1000;
-  const parT0 = performance.now();
-  await Promise.all(
-    pair.map(
-      (h) =>
-        new Promise<void>((res) => {
-          const c = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--inner', h], { stdio: 'ignore' });
-          c.on('exit', () => res());
-        }),
-    ),
-  );
-  const par = (performance.now() - parT0) / 1000;
   const oneCore = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   const c1 = oneCore ? timed('taskset', ['-c', '0', process.execPath, CLI, 'baseline', MODEL, ...pair, '--jobs', '1'], 3) : undefined;
   const j1 = timed(process.execPath, [CLI, 'baseline', MODEL, ...pair, '--jobs', '1'], 3);
@@ -187,7 +172,6 @@ async function main(): Promise<void> {
   say('');
   if (c1) say(`two-core speed-up (wall, --jobs 2 vs --jobs 1 held to one core, same two files): ${(c1.wall / j2.wall).toFixed(2)}x`);
   say(`--jobs 2 vs --jobs 1 left free on two cores (its background reads already use the second core): ${(j1.wall / j2.wall).toFixed(2)}x`);
-  say(`two-core speed-up of the packet loop (two processes at once vs one after the other, incl. process start): ${(seq / par).toFixed(2)}x (${seq.toFixed(2)} s vs ${par.toFixed(2)} s)`);
   say(`flows: plant capture ${decode.pcap.flows}, million-flow capture ${decode[`${flows} flows`].flows}; load average at end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
   if (args.includes('--write')) {
