@@ -8,8 +8,35 @@
 export const FAMILY_V4 = 4;
 export const FAMILY_V6 = 6;
 
+import { APP_PENDING } from './classify.ts';
+
 /** Words per key: [family | proto << 8, portA << 16 | portB, a0..a3, b0..b3]. */
 const KW = 10;
+
+/**
+ * A conversation table's entries and function-code counts as plain data, for postMessage from a capture worker
+ * (every array can be transferred). `ConnTable.absorb` merges it into another table.
+ */
+export interface ConversationData {
+  size: number;
+  keys: Uint32Array;
+  pkts: Float64Array;
+  bytes: Float64Array;
+  first: Float64Array;
+  last: Float64Array;
+  syn: Uint8Array;
+  firstDir: Uint8Array;
+  app: Uint8Array;
+  /** One per (entry, direction, code): the entry, direction << 24 | code, and the count. */
+  codeEntry: Int32Array;
+  codeDirCode: Uint32Array;
+  codeCount: Float64Array;
+}
+
+export function conversationTransferList(d: ConversationData): ArrayBuffer[] {
+  const views = [d.keys, d.pkts, d.bytes, d.first, d.last, d.syn, d.firstDir, d.app, d.codeEntry, d.codeDirCode, d.codeCount];
+  return [...new Set(views.map((v) => v.buffer as ArrayBuffer))];
+}
 
 export class ConnTable {
   size = 0;
@@ -72,6 +99,7 @@ export class ConnTable {
   private grow(): void {
     const cap = this.cap * 2;
     const g = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(a: T, per: number): T => {
+      if (a.length === 0) return a; // released stream state stays released
       const n = new (a.constructor as new (n: number) => T)(cap * per);
       n.set(a);
       return n;
@@ -179,6 +207,74 @@ export class ConnTable {
     this.skip = new Int32Array(0);
     this.hdr = new Uint8Array(0);
     this.broken = new Uint8Array(0);
+  }
+
+  /** The entries and their function-code counts as transferable data (views of this table's arrays). */
+  toData(codes: CodeCounter): ConversationData {
+    const n = this.size;
+    const codeEntry = new Int32Array(codes.size);
+    const codeDirCode = new Uint32Array(codes.size);
+    const codeCount = new Float64Array(codes.size);
+    let c = 0;
+    codes.forEach((entry, dir, code, count) => {
+      codeEntry[c] = entry;
+      codeDirCode[c] = ((dir << 24) | code) >>> 0;
+      codeCount[c++] = count;
+    });
+    return {
+      size: n,
+      keys: this.keys.subarray(0, n * KW),
+      pkts: this.pkts.subarray(0, 2 * n),
+      bytes: this.bytes.subarray(0, 2 * n),
+      first: this.first.subarray(0, n),
+      last: this.last.subarray(0, n),
+      syn: this.syn.subarray(0, n),
+      firstDir: this.firstDir.subarray(0, n),
+      app: this.app.subarray(0, n),
+      codeEntry: codeEntry.subarray(0, c),
+      codeDirCode: codeDirCode.subarray(0, c),
+      codeCount: codeCount.subarray(0, c),
+    };
+  }
+
+  /**
+   * Merges the conversations another decoder found in a later file (`fileIndex`) as if one decoder had read on:
+   * a conversation already here keeps its start, its first direction, its SYN side and the protocol it was
+   * classified as, and adds the later packets, bytes and times; function codes go to `codes` when the later
+   * part was read as the same protocol. What one decoder would carry across the files' boundary, the framing of
+   * a PDU cut there or a segment held for a gap, is the only difference.
+   */
+  absorb(d: ConversationData, fileIndex: number, codes: CodeCounter): void {
+    const k = d.keys;
+    const map = new Int32Array(d.size);
+    for (let e = 0; e < d.size; e++) {
+      const o = e * KW;
+      const before = this.size;
+      const m = this.lookup(k[o], k[o + 1], k[o + 2], k[o + 3], k[o + 4], k[o + 5], k[o + 6], k[o + 7], k[o + 8], k[o + 9]);
+      map[e] = m;
+      if (this.size !== before) {
+        this.fileOf[m] = fileIndex;
+        this.first[m] = d.first[e];
+        this.last[m] = d.last[e];
+        this.firstDir[m] = d.firstDir[e];
+        this.syn[m] = d.syn[e];
+        this.app[m] = d.app[e];
+      } else {
+        if (d.first[e] < this.first[m]) this.first[m] = d.first[e];
+        if (d.last[e] > this.last[m]) this.last[m] = d.last[e];
+        if (this.syn[m] === 0) this.syn[m] = d.syn[e];
+        if (this.app[m] === APP_PENDING) this.app[m] = d.app[e];
+        else if (d.app[e] !== this.app[m]) map[e] = -1; // codes read as another protocol: not this one's
+      }
+      this.pkts[2 * m] += d.pkts[2 * e];
+      this.pkts[2 * m + 1] += d.pkts[2 * e + 1];
+      this.bytes[2 * m] += d.bytes[2 * e];
+      this.bytes[2 * m + 1] += d.bytes[2 * e + 1];
+    }
+    for (let c = 0; c < d.codeEntry.length; c++) {
+      const m = map[d.codeEntry[c]];
+      if (m >= 0) codes.add(m, d.codeDirCode[c] >>> 24, d.codeDirCode[c] & 0xffffff, d.codeCount[c]);
+    }
   }
 
   /** Approximate bytes held, for the memory budget. */

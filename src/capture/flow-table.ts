@@ -3,7 +3,8 @@
  * first/last seen, connection and firewall counts, and ids into interned dictionaries for addresses,
  * strings (protocols, evidence) and function-code maps. A capture with a million distinct flows is a few
  * typed arrays (about 110 bytes a flow), not a million objects; captures fill it straight from the
- * conversation table, logs through `addObservation`, and worker threads send it as transferable arrays.
+ * conversation table (worker threads send their conversation tables, merged before flows are made), logs through
+ * `addObservation`.
  */
 import { Int32Map } from './int-map.ts';
 import type { Observation, ObservedTransport } from './observation.ts';
@@ -42,15 +43,6 @@ export interface AggregatedFlow {
   fwDenied: number;
   /** Evidence: the first input (file[:line]) this flow was seen in. */
   evidence: string;
-}
-
-/** The table as plain data for postMessage (the typed arrays can be transferred). */
-export interface FlowTableData {
-  size: number;
-  columns: Record<string, ArrayBufferView>;
-  addresses: string[];
-  strings: string[];
-  maps: CodeMap[];
 }
 
 type Column = Int32Array | Uint8Array | Uint16Array | Float64Array;
@@ -145,17 +137,7 @@ export class FlowTable {
       slots[2 * s] = r;
       slots[2 * s + 1] = h;
     };
-    let placed = 0;
-    for (let i = 0; i < old.length; i += 2) {
-      if (old[i] === -1) continue;
-      place(old[i], old[i + 1]);
-      placed++;
-    }
-    // Rows the old slots did not hold (a table adopted from plain data): hash them.
-    if (placed !== this.size) {
-      slots.fill(-1);
-      for (let i = 0; i < this.size; i++) place(i, hashRow(this.src[i], this.dst[i], this.transport[i], this.dstPort[i]));
-    }
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== -1) place(old[i], old[i + 1]);
   }
 
   /** The row for (initiator, responder, transport, responder port); a new row is zeroed with NaN times. */
@@ -297,27 +279,6 @@ export class FlowTable {
     this.connections[r] += connections;
   }
 
-  /** Adds every row of another table (a worker's, or another input's). */
-  addTable(other: FlowTable): void {
-    const addr = other.addresses.map((a) => this.address(a));
-    const str = other.strings.map((s) => this.string(s));
-    const maps = other.maps.map((m) => this.map(m));
-    for (let i = 0; i < other.size; i++) {
-      const before = this.size;
-      const r = this.row(addr[other.src[i]], addr[other.dst[i]], other.transport[i], other.dstPort[i]);
-      if (this.size !== before) {
-        this.protocol[r] = str[other.protocol[i]];
-        this.evidence[r] = str[other.evidence[i]];
-      } else if (this.strings[this.protocol[r]] === 'unknown') this.protocol[r] = str[other.protocol[i]];
-      // A new row's maps are NO_MAP, which mergeMaps turns into the other's.
-      this.requestCodes[r] = this.mergeMaps(this.requestCodes[r], maps[other.requestCodes[i]]);
-      this.responseCodes[r] = this.mergeMaps(this.responseCodes[r], maps[other.responseCodes[i]]);
-      this.appCodes[r] = this.mergeMaps(this.appCodes[r], maps[other.appCodes[i]]);
-      this.addCounts(r, other.packets[i] - other.packetsBack[i], other.bytes[i] - other.bytesBack[i], other.packetsBack[i], other.bytesBack[i], other.first[i], other.last[i], other.connections[i]);
-      if (other.fwAllowed && other.fwDenied) this.addFirewall(r, other.fwAllowed[i], other.fwDenied[i]);
-    }
-  }
-
   addFirewall(r: number, allowed: number, denied: number): void {
     if (!allowed && !denied) return;
     this.fwAllowed ??= new Float64Array(this.cap);
@@ -420,52 +381,6 @@ export class FlowTable {
     const t = new FlowTable();
     for (const o of observations) t.addObservation(o);
     return t;
-  }
-
-  /** Plain data for postMessage; pass `transferList()` to move the arrays instead of copying them. */
-  toData(): FlowTableData {
-    const self = this as unknown as Record<string, Column>;
-    const columns: Record<string, ArrayBufferView> = {};
-    for (const name of this.columnNames()) if (self[name]) columns[name] = self[name].slice(0, this.size);
-    return { size: this.size, columns, addresses: this.addresses, strings: this.strings, maps: this.maps };
-  }
-
-  static transferList(d: FlowTableData): ArrayBuffer[] {
-    return Object.values(d.columns).map((c) => c.buffer as ArrayBuffer);
-  }
-
-  /**
-   * The table a worker sent: its arrays are adopted as they are (no copy), then the lookup indexes are
-   * rebuilt, so rows can be added to it like to any other table.
-   */
-  static fromData(d: FlowTableData): FlowTable {
-    if (d.size < 16) {
-      // Tiny tables: copied into a fresh table of the minimum size.
-      const view = new FlowTable(16);
-      view.adopt(d);
-      const t = new FlowTable(16);
-      t.addTable(view);
-      return t;
-    }
-    const t = new FlowTable(1);
-    t.adopt(d);
-    return t;
-  }
-
-  private adopt(d: FlowTableData): void {
-    const self = this as unknown as Record<string, Column | null>;
-    for (const name of COLUMN_NAMES) self[name] = (d.columns[name] as Column | undefined) ?? null;
-    this.size = d.size;
-    this.cap = d.size;
-    for (const a of d.addresses) this.address(a);
-    for (const x of d.strings) this.string(x);
-    for (let i = 1; i < d.maps.length; i++) this.maps.push(d.maps[i]);
-    for (let i = 1; i < d.maps.length; i++) {
-      let key = '';
-      for (const k in d.maps[i]) key += mapKeyPart(k, d.maps[i][k]);
-      if (!this.mapIds.has(key)) this.mapIds.set(key, i);
-    }
-    this.reindex();
   }
 }
 

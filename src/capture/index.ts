@@ -51,8 +51,11 @@ export interface ReadCapturesOptions {
   overlapReads?: boolean;
 }
 
-export async function readCaptures(paths: readonly string[], opts: ReadCapturesOptions = {}): Promise<CaptureResult> {
-  const dec = opts.decoder ?? new PacketDecoder();
+/**
+ * Decodes the files, in order, into `dec`'s conversation table (nothing more: no flows), then lets go of what
+ * waits at the end of the input (segments held for a gap). Per-file results and diagnostics, decoder issues last.
+ */
+export async function decodeCaptureFiles(paths: readonly string[], dec: PacketDecoder, opts: ReadCapturesOptions = {}): Promise<{ files: FileReadResult[]; diagnostics: Diagnostic[] }> {
   const files: FileReadResult[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const path of paths) {
@@ -71,6 +74,12 @@ export async function readCaptures(paths: readonly string[], opts: ReadCapturesO
   }
   dec.finish();
   diagnostics.push(...issueDiagnostics(dec));
+  return { files, diagnostics };
+}
+
+export async function readCaptures(paths: readonly string[], opts: ReadCapturesOptions = {}): Promise<CaptureResult> {
+  const dec = opts.decoder ?? new PacketDecoder();
+  const { files, diagnostics } = await decodeCaptureFiles(paths, dec, opts);
   const perConversation = opts.perConversation ? observationsFrom(dec.conns, dec.codes, dec.files) : undefined;
   // The conversation table's stream-parser state is not needed any more: free it before the flows are built,
   // and the tables themselves once they are.

@@ -1,18 +1,21 @@
 /**
- * Several capture files on several cores: `jobs - 1` worker threads plus this thread, each reading whole files
- * with its own reused buffer and conversation table; results are merged here in the order the files were
- * given, whichever finishes first (so a flow's evidence is the first file that has it, as with one thread).
- * Unlike one thread, a conversation split across two files counts as two connections of the same flow.
- * Each worker gets its first file before it has even started, so its start-up overlaps this thread's first.
+ * Several capture files on several cores: `jobs - 1` worker threads plus this thread, each decoding whole files
+ * with its own reused buffer and conversation table. The conversation tables are merged here in the order the
+ * files were given, whichever finishes first, and the flows are made from the merged table: as with one thread,
+ * a conversation that continues from one file into the next is one connection, and a flow's evidence is the
+ * first file that has it. Each worker gets its first file before it has even started, so its start-up overlaps
+ * this thread's first.
  */
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import { CAPTURE_UNREADABLE, captureResult, readCaptures, type CaptureResult } from './index.ts';
+import { CAPTURE_UNREADABLE, captureResult, type CaptureResult } from './index.ts';
 import type { DecodeStats } from './decode.ts';
 import type { FileReadResult } from './reader.ts';
 import { FlowTable } from './flow-table.ts';
 import { PacketDecoder } from './decode.ts';
-import type { WorkerReply, WorkerTask } from './worker.ts';
+import { CodeCounter, ConnTable } from './conn-table.ts';
+import { addConversations } from './conversations.ts';
+import { decodeConversations, type WorkerReply, type WorkerTask } from './worker.ts';
 
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
@@ -39,35 +42,36 @@ export function stopIdleWorkers(): void {
 export async function readCapturesParallel(
   tasks: readonly WorkerTask[],
   jobs: number,
-  onFileDone?: (name: string, result: CaptureResult) => void,
+  onFileDone?: (name: string, bytesRead: number, packets: number) => void,
 ): Promise<CaptureResult> {
   const queue = tasks.map((t, index) => ({ ...t, index }));
-  let flows: FlowTable | undefined;
+  const names = tasks.map((t) => t.name);
+  const conns = new ConnTable();
+  conns.releaseStreamState(); // merged, never decoded into
+  const codes = new CodeCounter();
   let stats: DecodeStats | undefined;
   const files: FileReadResult[] = [];
   const diagnostics: Diagnostic[] = [];
   const errors: Diagnostic[] = [];
-  const finished = new Map<number, { name: string; result?: CaptureResult; error?: string }>();
+  const finished = new Map<number, WorkerReply>();
   let nextIndex = 0;
-  const take = (index: number, name: string, result: CaptureResult | undefined, error?: string) => {
-    if (result) onFileDone?.(result.files[0]?.file ?? '', result);
-    finished.set(index, { name, result, error });
+  const take = (reply: WorkerReply) => {
+    if (reply.ok) onFileDone?.(reply.name, reply.files?.[0]?.bytesRead ?? 0, reply.stats?.packets ?? 0);
+    finished.set(reply.index, reply);
     for (let f = finished.get(nextIndex); f; f = finished.get(nextIndex)) {
       finished.delete(nextIndex++);
-      merge(f.name, f.result, f.error);
+      merge(f);
     }
   };
-  const merge = (name: string, result: CaptureResult | undefined, error?: string) => {
-    if (result) {
-      // The first table becomes the merged one; later ones are added to it.
-      if (!flows) flows = result.flows;
-      else flows.addTable(result.flows);
-      files.push(...result.files);
-      diagnostics.push(...result.diagnostics);
-      if (!stats) stats = { ...result.stats };
-      else for (const k of Object.keys(result.stats) as (keyof DecodeStats)[]) stats[k] += result.stats[k];
+  const merge = (r: WorkerReply) => {
+    if (r.ok && r.conversations) {
+      conns.absorb(r.conversations, Math.min(r.index, 0xffff), codes);
+      files.push(...r.files!);
+      diagnostics.push(...r.diagnostics!);
+      if (!stats) stats = { ...r.stats! };
+      else for (const k of Object.keys(r.stats!) as (keyof DecodeStats)[]) stats[k] += r.stats![k];
     } else {
-      errors.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `${name}: ${error}`, file: name, ids: [] });
+      errors.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `${r.name}: ${r.error}`, file: r.name, ids: [] });
     }
   };
   const one = () =>
@@ -86,8 +90,7 @@ export async function readCapturesParallel(
         w.postMessage(t);
       };
       w.on('message', (m: WorkerReply) => {
-        if (m.ok && m.flows) take(m.index, m.name, captureResult(FlowTable.fromData(m.flows), m.stats!, m.files!, m.diagnostics!));
-        else take(m.index, m.name, undefined, m.error);
+        take(m);
         next();
       });
       w.on('error', reject);
@@ -95,12 +98,10 @@ export async function readCapturesParallel(
     });
   const local = async () => {
     for (let t = queue.shift(); t; t = queue.shift()) {
-      const name = t.name;
       try {
-        // With workers beside it every core decodes: reading ahead on libuv's pool would only compete.
-        take(t.index, name, await readCaptures([t.path], { displayName: () => name, overlapReads: n === 1 }));
+        take(await decodeConversations(t));
       } catch (e) {
-        take(t.index, name, undefined, e instanceof Error ? e.message : String(e));
+        take({ ok: false, index: t.index, name: t.name, error: e instanceof Error ? e.message : String(e) });
       }
       // Let finished workers hand over their results and get their next file.
       await new Promise((r) => setImmediate(r));
@@ -112,5 +113,7 @@ export async function readCapturesParallel(
   stopIdleWorkers();
   diagnostics.push(...errors);
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return captureResult(flows ?? new FlowTable(), stats ?? new PacketDecoder().stats, files, diagnostics);
+  const flows = new FlowTable(Math.min(conns.size, 1 << 22));
+  addConversations(conns, codes, names, flows);
+  return captureResult(flows, stats ?? new PacketDecoder().stats, files, diagnostics);
 }

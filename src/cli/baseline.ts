@@ -164,9 +164,9 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
       r = await readCapturesParallel(
         captures.map((c) => ({ path: resolve(io.cwd, c), name: c })),
         jobs,
-        (_n, res) => {
-          done += res.files[0]?.bytesRead ?? 0;
-          pk += res.stats.packets;
+        (_name, bytesRead, packets) => {
+          done += bytesRead;
+          pk += packets;
           void progress.update(done, pk);
         },
       );

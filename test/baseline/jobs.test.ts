@@ -4,12 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE } from '../helpers/paths.ts';
 import { runCli } from '../helpers/cli.ts';
 import { generateCapture } from '../../bench/gen-capture.ts';
+import { pcap, readPcapRecords } from '../capture/build.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'otz-jobs-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -37,4 +38,36 @@ test('--jobs 2 on files of very different sizes: same flows, verdicts and first-
   const shared = one.filter((f) => f.evidence === big).length;
   assert.ok(shared > 10, `${shared} flows first seen in the first file`);
   assert.deepEqual(two.map((f) => f.evidence), one.map((f) => f.evidence));
+});
+
+test('a capture cut into three files: --jobs 2 gives byte for byte the JSON of --jobs 1, and the flows of the uncut file', async () => {
+  // Conversations run across the cuts (Modbus polling, OPC UA sessions): merged as conversations, each stays
+  // one connection with its first file as evidence, as when one thread reads the files in a row.
+  const whole = join(dir, 'whole.pcap');
+  generateCapture({ out: whole, bytes: 8e6, format: 'pcap', scenario: 'plant', seed: 7 });
+  const { linktype, recs } = readPcapRecords(whole);
+  const cuts = [Math.floor(recs.length * 0.37), Math.floor(recs.length * 0.71)];
+  const parts = [recs.slice(0, cuts[0]), recs.slice(cuts[0], cuts[1]), recs.slice(cuts[1])].map((rs, i) => {
+    const f = join(dir, `part-${i}.pcap`);
+    writeFileSync(f, pcap(rs, { linktype }));
+    return f;
+  });
+  const run = async (files: string[], jobs: string) => {
+    const r = await runCli(['baseline', EXAMPLE, ...files, '--jobs', jobs, '--format', 'json']);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    return r.stdout;
+  };
+  const one = await run(parts, '1');
+  const two = await run(parts, '2');
+  const three = await run(parts, '3');
+  assert.equal(two, one);
+  assert.equal(three, one);
+  const flowsOf = (json: string) => (JSON.parse(json) as { flows: (Flow & { connections: number })[] }).flows.map(({ evidence: _e, ...f }) => f);
+  const uncut = flowsOf(await run([whole], '1'));
+  assert.deepEqual(flowsOf(two), uncut);
+  // The cuts do split conversations: files read apart count more connections than the whole.
+  const connections = (fs: { connections: number }[]) => fs.reduce((n, f) => n + f.connections, 0);
+  let apart = 0;
+  for (const p of parts) apart += connections(flowsOf(await run([p], '1')));
+  assert.ok(apart > connections(uncut) + 100, `${apart} connections in the parts read apart, ${connections(uncut)} in the whole`);
 });

@@ -103,24 +103,6 @@ test('flow table: observations aggregate as the reference does, in any order, fr
   );
 });
 
-test('flow table: two tables merged (as worker results are) equal one table of both inputs; transfer keeps it', () => {
-  fc.assert(
-    fc.property(fc.array(arbObservation, { maxLength: 80, size: 'max' }), fc.array(arbObservation, { maxLength: 80, size: 'max' }), (a, b) => {
-      const move = (t: FlowTable) => {
-        const data = t.toData();
-        return FlowTable.fromData(structuredClone(data, { transfer: FlowTable.transferList(data) }));
-      };
-      // A received table is a full table: rows are added to it, or it is added to another.
-      const left = move(FlowTable.fromObservations(a));
-      left.addTable(move(FlowTable.fromObservations(b)));
-      assertMatches(left, reference([...a, ...b]));
-      for (const o of a.slice(0, 5)) left.addObservation(o);
-      assertMatches(left, reference([...a, ...b, ...a.slice(0, 5)]));
-    }),
-    { numRuns: 200 },
-  );
-});
-
 test('flow table: equal code maps are one interned object; the empty map is id 0; rows grow past the initial size', () => {
   const t = new FlowTable(16);
   const obs = Array.from({ length: 5000 }, (_, i) =>
