@@ -127,7 +127,10 @@ export function fileDiagnostics(r: FileReadResult): Diagnostic[] {
   return out;
 }
 
-export function issueDiagnostics(dec: PacketDecoder): Diagnostic[] {
+/** A decoder's counts of packets it could not decode, with where each kind first occurred. */
+export type IssueState = Pick<PacketDecoder, 'issueCount' | 'issueOffset' | 'issueFile' | 'lastBadLinktype'>;
+
+export function issueDiagnostics(dec: IssueState): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (let k = 0; k < ISSUE_NAMES.length; k++) {
     const n = dec.issueCount[k];

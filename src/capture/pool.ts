@@ -8,7 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import { CAPTURE_UNREADABLE, captureResult, type CaptureResult } from './index.ts';
+import { CAPTURE_UNREADABLE, captureResult, fileDiagnostics, issueDiagnostics, type CaptureResult, type IssueState } from './index.ts';
 import type { DecodeStats } from './decode.ts';
 import type { FileReadResult } from './reader.ts';
 import { FlowTable } from './flow-table.ts';
@@ -39,40 +39,49 @@ export function stopIdleWorkers(): void {
   for (const { worker } of idle.splice(0)) void worker.terminate();
 }
 
+/** A capture file for the pool: where it is and what diagnostics call it. */
+export interface PoolInput {
+  path: string;
+  name: string;
+}
+
 export async function readCapturesParallel(
-  tasks: readonly WorkerTask[],
+  inputs: readonly PoolInput[],
   jobs: number,
   onFileDone?: (name: string, bytesRead: number, packets: number) => void,
 ): Promise<CaptureResult> {
-  const queue = tasks.map((t, index) => ({ ...t, index }));
-  const names = tasks.map((t) => t.name);
+  const tasks: WorkerTask[] = inputs.map((input, index) => ({ ...input, index }));
+  const queue = [...tasks];
   const conns = new ConnTable();
   conns.releaseStreamState(); // merged, never decoded into
   const codes = new CodeCounter();
-  let stats: DecodeStats | undefined;
-  const files: FileReadResult[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const errors: Diagnostic[] = [];
+  const blank = new PacketDecoder(new ConnTable(16));
+  const stats = blank.stats;
+  const issues: IssueState = blank;
+  // Per input file, in order: its read result, or why it could not be read.
+  const results: (FileReadResult | undefined)[] = inputs.map(() => undefined);
+  const unreadable: (string | undefined)[] = inputs.map(() => undefined);
+  const internal: Diagnostic[] = [];
   const finished = new Map<number, WorkerReply>();
   let nextIndex = 0;
   const take = (reply: WorkerReply) => {
-    if (reply.ok) onFileDone?.(reply.name, reply.files?.[0]?.bytesRead ?? 0, reply.stats?.packets ?? 0);
+    if (reply.result) onFileDone?.(reply.name, reply.result.bytesRead, reply.result.packets);
     finished.set(reply.index, reply);
     for (let f = finished.get(nextIndex); f; f = finished.get(nextIndex)) {
-      finished.delete(nextIndex++);
-      merge(f);
+      finished.delete(nextIndex);
+      merge(nextIndex++, f);
     }
   };
-  const merge = (r: WorkerReply) => {
-    if (r.ok && r.conversations) {
-      conns.absorb(r.conversations, Math.min(r.index, 0xffff), codes);
-      files.push(...r.files!);
-      diagnostics.push(...r.diagnostics!);
-      if (!stats) stats = { ...r.stats! };
-      else for (const k of Object.keys(r.stats!) as (keyof DecodeStats)[]) stats[k] += r.stats![k];
-    } else {
-      errors.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `${r.name}: ${r.error}`, file: r.name, ids: [] });
+  const merge = (file: number, r: WorkerReply) => {
+    if (r.unreadable !== undefined || r.error !== undefined || !r.result || !r.conversations) {
+      if (r.unreadable !== undefined) unreadable[file] = r.unreadable;
+      else internal.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `${r.name}: ${r.error}`, file: r.name, ids: [] });
+      return;
     }
+    conns.absorb(r.conversations, Math.min(file, 0xffff), codes);
+    for (const k of Object.keys(stats) as (keyof DecodeStats)[]) stats[k] += r.stats![k];
+    mergeIssues(issues, r.issues!);
+    results[file] = r.result;
   };
   const one = () =>
     new Promise<void>((resolve, reject) => {
@@ -101,7 +110,7 @@ export async function readCapturesParallel(
       try {
         take(await decodeConversations(t));
       } catch (e) {
-        take({ ok: false, index: t.index, name: t.name, error: e instanceof Error ? e.message : String(e) });
+        take({ index: t.index, name: t.name, error: e instanceof Error ? e.message : String(e) });
       }
       // Let finished workers hand over their results and get their next file.
       await new Promise((r) => setImmediate(r));
@@ -111,9 +120,32 @@ export async function readCapturesParallel(
   const workers = Array.from({ length: n - 1 }, one);
   await Promise.all([...workers, local()]);
   stopIdleWorkers();
-  diagnostics.push(...errors);
-  files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  // Diagnostics in the order one thread gives them: each file's, in input order, then the decode issues.
+  const files: FileReadResult[] = [];
+  const diagnostics: Diagnostic[] = [];
+  inputs.forEach((input, i) => {
+    const r = results[i];
+    if (unreadable[i] !== undefined) diagnostics.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: unreadable[i]!, file: input.name, ids: [] });
+    else if (r) {
+      files.push(r);
+      diagnostics.push(...fileDiagnostics(r));
+    }
+  });
+  diagnostics.push(...issueDiagnostics(issues), ...internal);
   const flows = new FlowTable(Math.min(conns.size, 1 << 22));
-  addConversations(conns, codes, names, flows);
-  return captureResult(flows, stats ?? new PacketDecoder().stats, files, diagnostics);
+  addConversations(conns, codes, inputs.map((i) => i.name), flows);
+  return captureResult(flows, stats, files, diagnostics);
+}
+
+/** Decode issues of a later file added to the earlier ones': counts add up, the first occurrence stays. */
+function mergeIssues(into: IssueState, more: IssueState): void {
+  for (let k = 0; k < into.issueCount.length; k++) {
+    if (!more.issueCount[k]) continue;
+    if (!into.issueCount[k]) {
+      into.issueOffset[k] = more.issueOffset[k];
+      into.issueFile[k] = more.issueFile[k];
+    }
+    into.issueCount[k] += more.issueCount[k];
+  }
+  if (more.lastBadLinktype !== -1) into.lastBadLinktype = more.lastBadLinktype;
 }

@@ -1,56 +1,77 @@
 /**
  * Worker-thread side of the capture pool: decodes each file it is sent and posts back its conversations (not
- * flows: the pool merges conversations in file order, so one continuing from a file into the next stays one).
+ * flows: the pool merges conversations in file order, so one that continues from a file into the next stays
+ * one) with the raw read result and decode issues, which the pool merges as one thread would count them.
  */
 import { parentPort } from 'node:worker_threads';
-import { decodeCaptureFiles } from './index.ts';
+import type { IssueState } from './index.ts';
 import { PacketDecoder, type DecodeStats } from './decode.ts';
 import { conversationTransferList, type ConversationData } from './conn-table.ts';
-import type { FileReadResult } from './reader.ts';
-import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { readCaptureFile, type FileReadResult } from './reader.ts';
 
 export interface WorkerTask {
   path: string;
   name: string;
-  /** Position of the file among the inputs; echoed in the reply. */
-  index?: number;
+  /** Position of the file among the inputs: the merge order, and the evidence its conversations name. */
+  index: number;
 }
 
-/** What a worker posts back for one file: its conversation table as transferable arrays. */
+/** What a worker posts back for one task: the conversation table as transferable arrays. */
 export interface WorkerReply {
-  ok: boolean;
-  name: string;
   index: number;
+  name: string;
+  /** The file could not be read at all (open failed): the message. */
+  unreadable?: string;
+  /** Anything else that went wrong (an internal error). */
   error?: string;
   conversations?: ConversationData;
   stats?: DecodeStats;
-  files?: FileReadResult[];
-  diagnostics?: Diagnostic[];
+  result?: FileReadResult;
+  issues?: IssueState;
 }
 
-/** Decodes one file into conversations: what a worker sends, and what the pool's own thread does alike. */
-export async function decodeConversations(task: WorkerTask): Promise<Required<Omit<WorkerReply, 'error'>>> {
+/** Decodes one task into conversations: what a worker sends, and what the pool's own thread does alike. */
+export async function decodeConversations(task: WorkerTask): Promise<WorkerReply> {
   const dec = new PacketDecoder();
-  // Every core is decoding a file: reading ahead on another thread would only compete with them.
-  const { files, diagnostics } = await decodeCaptureFiles([task.path], dec, { displayName: () => task.name, overlapReads: false });
+  let result: FileReadResult;
+  try {
+    // Every core is decoding: reading ahead on another thread would only compete with them.
+    result = await readCaptureFile(task.path, dec, task.name, undefined, false);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { index: task.index, name: task.name, unreadable: `cannot read ${task.name}: ${err.code ?? ''} ${err.message}`.trim() };
+  }
+  dec.finish();
   dec.conns.releaseStreamState();
-  return { ok: true, name: task.name, index: task.index ?? 0, conversations: dec.conns.toData(dec.codes), stats: dec.stats, files, diagnostics };
+  const issues: IssueState = { issueCount: dec.issueCount, issueOffset: dec.issueOffset, issueFile: dec.issueFile, lastBadLinktype: dec.lastBadLinktype };
+  return { index: task.index, name: task.name, conversations: dec.conns.toData(dec.codes), stats: dec.stats, result, issues };
 }
 
 export function runWorker(): void {
   const port = parentPort;
   if (!port) return;
-  port.on('message', async (task: WorkerTask | null) => {
-    if (task === null) {
-      port.close();
-      return;
+  // Tasks run one at a time, whenever they arrive: they share this thread's read buffers.
+  const waiting: (WorkerTask | null)[] = [];
+  let running = false;
+  const run = async () => {
+    running = true;
+    for (let task = waiting.shift(); task !== undefined; task = waiting.shift()) {
+      if (task === null) {
+        port.close();
+        break;
+      }
+      try {
+        const reply = await decodeConversations(task);
+        port.postMessage(reply, reply.conversations ? conversationTransferList(reply.conversations) : []);
+      } catch (e) {
+        const reply: WorkerReply = { index: task.index, name: task.name, error: e instanceof Error ? e.message : String(e) };
+        port.postMessage(reply);
+      }
     }
-    try {
-      const reply: WorkerReply = await decodeConversations(task);
-      port.postMessage(reply, conversationTransferList(reply.conversations!));
-    } catch (e) {
-      const reply: WorkerReply = { ok: false, index: task.index ?? 0, error: e instanceof Error ? e.message : String(e), name: task.name };
-      port.postMessage(reply);
-    }
+    running = false;
+  };
+  port.on('message', (task: WorkerTask | null) => {
+    waiting.push(task);
+    if (!running) void run();
   });
 }

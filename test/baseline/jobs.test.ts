@@ -4,10 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE } from '../helpers/paths.ts';
+import { CORPUS, EXAMPLE } from '../helpers/paths.ts';
 import { runCli } from '../helpers/cli.ts';
 import { generateCapture } from '../../bench/gen-capture.ts';
 import { pcap, readPcapRecords } from '../capture/build.ts';
@@ -70,4 +70,24 @@ test('a capture cut into three files: --jobs 2 gives byte for byte the JSON of -
   let apart = 0;
   for (const p of parts) apart += connections(flowsOf(await run([p], '1')));
   assert.ok(apart > connections(uncut) + 100, `${apart} connections in the parts read apart, ${connections(uncut)} in the whole`);
+});
+
+test('odd inputs on several threads: the same JSON, diagnostics included and in the same order, as on one', { skip: !existsSync(join(CORPUS, 'pcap')) && 'needs ../shared/corpus' }, async () => {
+  // A truncated capture, captures with undecodable packets (counted as one decoder would count them: summed,
+  // with the first occurrence), a fragmented one, a file that is not a capture, and plain Modbus traffic.
+  const names = ['trunc_ip4-trunc.pcap', 'ip-bogus-header-len.pcap', 'trunc_trunc-hdr.pcap', 'ipv4_fragmented-1.pcap', 'empty.pcap', 'modbus_modbusSmall.pcap', 'trunc_ip6-trunc.pcap'];
+  const files = names.map((n) => join(CORPUS, 'pcap', n));
+  const cut = join(dir, 'cut.pcap');
+  writeFileSync(cut, readFileSync(join(CORPUS, 'pcap/dnp3_dnp3.pcap')).subarray(0, 5000));
+  files.splice(3, 0, cut);
+  const run = async (jobs: string) => {
+    const r = await runCli(['baseline', EXAMPLE, ...files, '--jobs', jobs, '--format', 'json']);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    return r.stdout;
+  };
+  const one = await run('1');
+  const parsed = JSON.parse(one) as { diagnostics: { code: string; message: string }[] };
+  assert.ok(parsed.diagnostics.length >= 3, JSON.stringify(parsed.diagnostics));
+  assert.equal(await run('2'), one);
+  assert.equal(await run('4'), one);
 });
