@@ -168,6 +168,11 @@ export class PacketDecoder {
   readonly files: string[] = [];
   fileIndex = 0;
   recordOffset = 0;
+  /**
+   * Timestamp (µs) of the packet being decoded, set by the reader before `packet`: a field, not an argument,
+   * because a double passed down the call chain is boxed at each call, millions of allocations per gigabyte.
+   */
+  ts = NaN;
   /** Linktype of the last unsupported-linktype packet. */
   lastBadLinktype = -1;
 
@@ -205,7 +210,8 @@ export class PacketDecoder {
   }
 
   /** One captured frame: `caplen` bytes at `off` in `b`, `wirelen` on the wire, timestamp in µs. */
-  packet(b: Uint8Array, off: number, caplen: number, wirelen: number, linktype: number, ts: number): void {
+  packet(b: Uint8Array, off: number, caplen: number, wirelen: number, linktype: number, ts?: number): void {
+    if (ts !== undefined) this.ts = ts;
     const st = this.stats;
     st.packets++;
     st.bytes += wirelen;
@@ -287,12 +293,12 @@ export class PacketDecoder {
       etype = (b[p + 6] << 8) | b[p + 7];
       p += 8;
     }
-    if (etype === 0x0800) this.ipv4(b, p, end, wirelen, ts);
-    else if (etype === 0x86dd) this.ipv6(b, p, end, wirelen, ts);
+    if (etype === 0x0800) this.ipv4(b, p, end, wirelen);
+    else if (etype === 0x86dd) this.ipv6(b, p, end, wirelen);
     else st.nonIp++;
   }
 
-  private ipv4(b: Uint8Array, p: number, end: number, wirelen: number, ts: number): void {
+  private ipv4(b: Uint8Array, p: number, end: number, wirelen: number): void {
     if (p + 20 > end || b[p] >> 4 !== 4) {
       if (p + 1 <= end && b[p] >> 4 === 4) return this.issue(ISSUE_BAD_IP_HEADER);
       return this.issue(ISSUE_BAD_IP_HEADER);
@@ -316,12 +322,12 @@ export class PacketDecoder {
     if (frag !== 0) {
       this.stats.fragments++;
       const id = (b[p + 4] << 8) | b[p + 5];
-      return this.fragment(`4|${this.s0}|${this.d0}|${id}|${proto}`, proto, (frag & 0x1fff) << 3, (frag & 0x2000) !== 0, b, p + ihl, capEnd, ipEnd, wirelen, ts);
+      return this.fragment(`4|${this.s0}|${this.d0}|${id}|${proto}`, proto, (frag & 0x1fff) << 3, (frag & 0x2000) !== 0, b, p + ihl, capEnd, ipEnd, wirelen);
     }
-    this.l4(proto, b, p + ihl, capEnd, ipEnd, wirelen, ts);
+    this.l4(proto, b, p + ihl, capEnd, ipEnd, wirelen);
   }
 
-  private ipv6(b: Uint8Array, p: number, end: number, wirelen: number, ts: number): void {
+  private ipv6(b: Uint8Array, p: number, end: number, wirelen: number): void {
     if (p + 40 > end || b[p] >> 4 !== 6) return this.issue(ISSUE_BAD_IP_HEADER);
     this.stats.ipv6++;
     const plen = (b[p + 4] << 8) | b[p + 5];
@@ -358,11 +364,11 @@ export class PacketDecoder {
         const key = `6|${this.s0}|${this.s1}|${this.s2}|${this.s3}|${this.d0}|${this.d1}|${this.d2}|${this.d3}|${id}`;
         // Extension headers after the fragment header belong to the fragmentable part: l4 of the whole
         // datagram starts at the first fragment's next header (the usual case: the transport header).
-        return this.fragment(key, nh, fo, more, b, q, capEnd, ipEnd, wirelen, ts);
+        return this.fragment(key, nh, fo, more, b, q, capEnd, ipEnd, wirelen);
       } else break;
     }
     if (q > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
-    this.l4(nh, b, q, capEnd, ipEnd, wirelen, ts);
+    this.l4(nh, b, q, capEnd, ipEnd, wirelen);
   }
 
   /** IP datagrams being reassembled, by (family, addresses, id[, protocol]); insertion order = age. */
@@ -377,7 +383,7 @@ export class PacketDecoder {
    * buffered and REASSEMBLY_DATAGRAMS pending; the oldest are given up (their first fragment, if any, decoded
    * on its own, as an unreassembled datagram was before), as are the incomplete ones at the end of the input.
    */
-  private fragment(key: string, proto: number, offset: number, more: boolean, b: Uint8Array, q: number, capEnd: number, ipEnd: number, wirelen: number, ts: number): void {
+  private fragment(key: string, proto: number, offset: number, more: boolean, b: Uint8Array, q: number, capEnd: number, ipEnd: number, wirelen: number): void {
     let r = this.reassembly.get(key);
     if (!r) {
       if (this.reassembly.size >= REASSEMBLY_DATAGRAMS) this.giveUpOldest();
@@ -387,7 +393,7 @@ export class PacketDecoder {
     if (offset === 0) {
       r.proto = proto;
       r.firstWire = wirelen;
-      r.firstTs = ts;
+      r.firstTs = this.ts;
     }
     const wire = ipEnd - q; // this fragment's payload length on the wire
     if (!more) r.total = offset + Math.max(0, wire);
@@ -406,7 +412,7 @@ export class PacketDecoder {
       this.reassemblyBytes -= r.bytes;
       this.stats.reassembled++;
       const data = assemble(r.parts, r.total);
-      this.l4(r.proto, data, 0, data.length, data.length, wirelen, ts);
+      this.l4(r.proto, data, 0, data.length, data.length, wirelen);
       return;
     }
     while (this.reassemblyBytes > REASSEMBLY_BYTES && this.reassembly.size) this.giveUpOldest();
@@ -425,15 +431,21 @@ export class PacketDecoder {
     const end = coveredPrefix(r.byOffset);
     if (end === 0) return;
     const data = assemble(r.parts, end);
+    // This runs while another packet is being decoded (a full table gives up its oldest datagram for a new
+    // one): that packet's addresses and time are put back after.
+    const { fam, s0, s1, s2, s3, d0, d1, d2, d3, ts } = this;
     this.fam = r.fam;
     [this.s0, this.s1, this.s2, this.s3] = r.s;
     [this.d0, this.d1, this.d2, this.d3] = r.d;
+    this.ts = r.firstTs;
     // Counted as the first fragment alone, with its frame's length and time.
-    this.l4(r.proto, data, 0, data.length, Math.max(data.length, r.total), r.firstWire, r.firstTs);
+    this.l4(r.proto, data, 0, data.length, Math.max(data.length, r.total), r.firstWire);
+    Object.assign(this, { fam, s0, s1, s2, s3, d0, d1, d2, d3, ts });
   }
 
   /** Canonical order and table update; returns entry index * 2 + direction. */
-  private touch(proto: number, sport: number, dport: number, wirelen: number, ts: number): number {
+  private touch(proto: number, sport: number, dport: number, wirelen: number): number {
+    const ts = this.ts;
     let dir = 0;
     if (this.fam === 4) {
       dir = this.s0 > this.d0 || (this.s0 === this.d0 && sport > dport) ? 1 : 0;
@@ -464,14 +476,14 @@ export class PacketDecoder {
     return i;
   }
 
-  private l4(proto: number, b: Uint8Array, p: number, capEnd: number, ipEnd: number, wirelen: number, ts: number): void {
+  private l4(proto: number, b: Uint8Array, p: number, capEnd: number, ipEnd: number, wirelen: number): void {
     const st = this.stats;
     if (proto === PROTO_TCP) {
       st.tcp++;
       if (p + 4 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
       const sport = (b[p] << 8) | b[p + 1];
       const dport = (b[p + 2] << 8) | b[p + 3];
-      const i = this.touch(PROTO_TCP, sport, dport, wirelen, ts);
+      const i = this.touch(PROTO_TCP, sport, dport, wirelen);
       if (p + 14 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
       const flags = b[p + 13];
       const t = this.conns;
@@ -507,7 +519,7 @@ export class PacketDecoder {
       }
       const sport = (b[p] << 8) | b[p + 1];
       const dport = (b[p + 2] << 8) | b[p + 3];
-      const i = this.touch(PROTO_UDP, sport, dport, wirelen, ts);
+      const i = this.touch(PROTO_UDP, sport, dport, wirelen);
       const e = i >> 1;
       const t = this.conns;
       const have = capEnd - (p + 8);
@@ -524,7 +536,7 @@ export class PacketDecoder {
       st.icmp++;
       if (p + 1 > capEnd) return this.issue(ISSUE_TRUNCATED_L4);
       const type = b[p];
-      const i = this.touch(proto, 0, 0, wirelen, ts);
+      const i = this.touch(proto, 0, 0, wirelen);
       const e = i >> 1;
       const dir = i & 1;
       const t = this.conns;
@@ -539,13 +551,13 @@ export class PacketDecoder {
     if ((proto === 4 || proto === 41) && this.depth < 2) {
       // IP-in-IP / IPv6-in-IP: the inner datagram is the conversation (as tshark's conversation tables see it).
       this.depth++;
-      if (proto === 4) this.ipv4(b, p, capEnd, wirelen, ts);
-      else this.ipv6(b, p, capEnd, wirelen, ts);
+      if (proto === 4) this.ipv4(b, p, capEnd, wirelen);
+      else this.ipv6(b, p, capEnd, wirelen);
       this.depth--;
       return;
     }
     st.otherIp++;
-    this.touch(proto, 0, 0, wirelen, ts);
+    this.touch(proto, 0, 0, wirelen);
   }
 
   /**

@@ -123,7 +123,8 @@ export class ContainerParser {
       }
       if (p + 16 + incl > end) break;
       dec.recordOffset = base + p;
-      dec.packet(b, p + 16, incl, orig < incl ? incl : orig, lt, sec * 1e6 + (div === 1 ? frac : Math.floor(frac / 1000)));
+      dec.ts = sec * 1e6 + (div === 1 ? frac : Math.floor(frac / 1000));
+      dec.packet(b, p + 16, incl, orig < incl ? incl : orig, lt);
       this.packets++;
       p += 16 + incl;
     }
@@ -171,7 +172,8 @@ export class ContainerParser {
           const ts = (hi * 4294967296 + lo) * this.ifUnits[iface] + this.ifOffset[iface] * 1e6;
           this.lastTs = ts;
           dec.recordOffset = base + p;
-          dec.packet(b, p + 28, cap, orig < cap ? cap : orig, this.ifLink[iface], Math.floor(ts));
+          dec.ts = Math.floor(ts);
+          dec.packet(b, p + 28, cap, orig < cap ? cap : orig, this.ifLink[iface]);
           this.packets++;
         }
       } else if (type === 3) {
@@ -186,7 +188,8 @@ export class ContainerParser {
           const snap = this.ifSnap[0];
           if (snap > 0 && snap < cap) cap = snap;
           dec.recordOffset = base + p;
-          dec.packet(b, p + 12, cap, orig, this.ifLink[0], Math.floor(this.lastTs));
+          dec.ts = Math.floor(this.lastTs);
+          dec.packet(b, p + 12, cap, orig, this.ifLink[0]);
           this.packets++;
         }
       } else if (type === 1) {

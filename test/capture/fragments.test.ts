@@ -131,3 +131,20 @@ test('thousands of 8-byte fragments of one datagram (hostile): bounded work, the
   assert.ok(frags.length > 7000, `${frags.length} fragments`);
   assert.ok(ms < 2000, `${frags.length} fragments in ${ms.toFixed(0)} ms`);
 });
+
+test('a full reassembly table gives up its oldest datagram without handing its addresses to the new one', async () => {
+  // 4,096 datagrams whose second fragment never comes, from HIST to PLC; then the first fragment of a Modbus
+  // write from another host, which never completes either: given up at the end of the capture, it must be
+  // counted under its own addresses, not those of the datagram given up to make room for it.
+  const frames: Buffer[] = [];
+  for (let id = 1; id <= 4096; id++) frames.push(fragments(tcpFrame(HIST, 40000, PLC, 502, 101, 0x18, mbRead(id)), [16], undefined, id)[0]);
+  const other = tcpFrame('10.30.1.60', 40001, PLC, 502, 500, 0x18, mbWrite(7));
+  frames.push(fragments(other, [8], undefined, 0x7777)[0]);
+  const p = join(dir, 'full-table.pcap');
+  writeFileSync(p, pcap(recs(frames)));
+  const r = await readCaptures([p], { perConversation: true });
+  const fromOther = r.observations.find((o) => o.src === '10.30.1.60' && o.dst === PLC && o.dstPort === 502);
+  assert.ok(fromOther, JSON.stringify([...new Set(r.observations.map((o) => `${o.src}>${o.dst}:${o.dstPort}`))]));
+  assert.equal(fromOther.packetsOut, 1);
+  assert.equal(r.stats.reassembled, 0);
+});
