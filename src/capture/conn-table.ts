@@ -10,7 +10,10 @@ export const FAMILY_V6 = 6;
 
 import { APP_PENDING } from './classify.ts';
 
-/** Words per key: [family | proto << 8, portA << 16 | portB, a0..a3, b0..b3]. */
+/**
+ * Words per key: [family | proto << 8, portA << 16 | portB, a0..a3, b0..b3], each an int32 (a uint32 above 2^31
+ * would be a double, boxed at every call that passes it).
+ */
 const KW = 10;
 
 /**
@@ -19,7 +22,7 @@ const KW = 10;
  */
 export interface ConversationData {
   size: number;
-  keys: Uint32Array;
+  keys: Int32Array;
   pkts: Float64Array;
   bytes: Float64Array;
   first: Float64Array;
@@ -48,7 +51,7 @@ export class ConnTable {
   private slots: Int32Array;
   private mask: number;
   cap: number;
-  keys: Uint32Array;
+  keys: Int32Array;
   pkts: Float64Array; // [2*i + dir]
   bytes: Float64Array; // [2*i + dir]
   first: Float64Array; // µs
@@ -75,7 +78,7 @@ export class ConnTable {
 
   constructor(initialEntries = 1 << 12) {
     this.cap = initialEntries;
-    this.keys = new Uint32Array(this.cap * KW);
+    this.keys = new Int32Array(this.cap * KW);
     this.pkts = new Float64Array(this.cap * 2);
     this.bytes = new Float64Array(this.cap * 2);
     this.first = new Float64Array(this.cap);

@@ -180,6 +180,7 @@ export class PacketDecoder {
   private depth = 0;
   // Current packet's addresses (no per-packet allocation).
   private fam = 4;
+  // Address words as int32, not uint32: a value above 2^31 is a double, boxed whenever it is passed on.
   private s0 = 0;
   private s1 = 0;
   private s2 = 0;
@@ -309,8 +310,8 @@ export class PacketDecoder {
     this.stats.ipv4++;
     const frag = ((b[p + 6] << 8) | b[p + 7]) & 0x3fff;
     this.fam = 4;
-    this.s0 = ((b[p + 12] << 24) | (b[p + 13] << 16) | (b[p + 14] << 8) | b[p + 15]) >>> 0;
-    this.d0 = ((b[p + 16] << 24) | (b[p + 17] << 16) | (b[p + 18] << 8) | b[p + 19]) >>> 0;
+    this.s0 = ((b[p + 12] << 24) | (b[p + 13] << 16) | (b[p + 14] << 8) | b[p + 15]) | 0;
+    this.d0 = ((b[p + 16] << 24) | (b[p + 17] << 16) | (b[p + 18] << 8) | b[p + 19]) | 0;
     this.s1 = this.s2 = this.s3 = this.d1 = this.d2 = this.d3 = 0;
     const proto = b[p + 9];
     // Total length bounds the datagram (Ethernet padding excluded); 0 = TSO-captured, use what is there.
@@ -333,14 +334,14 @@ export class PacketDecoder {
     const plen = (b[p + 4] << 8) | b[p + 5];
     let nh = b[p + 6];
     this.fam = 6;
-    this.s0 = ((b[p + 8] << 24) | (b[p + 9] << 16) | (b[p + 10] << 8) | b[p + 11]) >>> 0;
-    this.s1 = ((b[p + 12] << 24) | (b[p + 13] << 16) | (b[p + 14] << 8) | b[p + 15]) >>> 0;
-    this.s2 = ((b[p + 16] << 24) | (b[p + 17] << 16) | (b[p + 18] << 8) | b[p + 19]) >>> 0;
-    this.s3 = ((b[p + 20] << 24) | (b[p + 21] << 16) | (b[p + 22] << 8) | b[p + 23]) >>> 0;
-    this.d0 = ((b[p + 24] << 24) | (b[p + 25] << 16) | (b[p + 26] << 8) | b[p + 27]) >>> 0;
-    this.d1 = ((b[p + 28] << 24) | (b[p + 29] << 16) | (b[p + 30] << 8) | b[p + 31]) >>> 0;
-    this.d2 = ((b[p + 32] << 24) | (b[p + 33] << 16) | (b[p + 34] << 8) | b[p + 35]) >>> 0;
-    this.d3 = ((b[p + 36] << 24) | (b[p + 37] << 16) | (b[p + 38] << 8) | b[p + 39]) >>> 0;
+    this.s0 = ((b[p + 8] << 24) | (b[p + 9] << 16) | (b[p + 10] << 8) | b[p + 11]) | 0;
+    this.s1 = ((b[p + 12] << 24) | (b[p + 13] << 16) | (b[p + 14] << 8) | b[p + 15]) | 0;
+    this.s2 = ((b[p + 16] << 24) | (b[p + 17] << 16) | (b[p + 18] << 8) | b[p + 19]) | 0;
+    this.s3 = ((b[p + 20] << 24) | (b[p + 21] << 16) | (b[p + 22] << 8) | b[p + 23]) | 0;
+    this.d0 = ((b[p + 24] << 24) | (b[p + 25] << 16) | (b[p + 26] << 8) | b[p + 27]) | 0;
+    this.d1 = ((b[p + 28] << 24) | (b[p + 29] << 16) | (b[p + 30] << 8) | b[p + 31]) | 0;
+    this.d2 = ((b[p + 32] << 24) | (b[p + 33] << 16) | (b[p + 34] << 8) | b[p + 35]) | 0;
+    this.d3 = ((b[p + 36] << 24) | (b[p + 37] << 16) | (b[p + 38] << 8) | b[p + 39]) | 0;
     const ipEnd = plen === 0 ? end : p + 40 + plen;
     const capEnd = ipEnd < end ? ipEnd : end;
     let q = p + 40;
@@ -448,10 +449,17 @@ export class PacketDecoder {
     const ts = this.ts;
     let dir = 0;
     if (this.fam === 4) {
-      dir = this.s0 > this.d0 || (this.s0 === this.d0 && sport > dport) ? 1 : 0;
+      // Compared as unsigned: the canonical side order is by address value.
+      dir = this.s0 >>> 0 > this.d0 >>> 0 || (this.s0 === this.d0 && sport > dport) ? 1 : 0;
     } else {
       const c =
-        this.s0 !== this.d0 ? this.s0 - this.d0 : this.s1 !== this.d1 ? this.s1 - this.d1 : this.s2 !== this.d2 ? this.s2 - this.d2 : this.s3 - this.d3;
+        this.s0 !== this.d0
+          ? (this.s0 >>> 0) - (this.d0 >>> 0)
+          : this.s1 !== this.d1
+            ? (this.s1 >>> 0) - (this.d1 >>> 0)
+            : this.s2 !== this.d2
+              ? (this.s2 >>> 0) - (this.d2 >>> 0)
+              : (this.s3 >>> 0) - (this.d3 >>> 0);
       dir = c > 0 || (c === 0 && sport > dport) ? 1 : 0;
     }
     const w0 = this.fam | (proto << 8);
@@ -459,8 +467,8 @@ export class PacketDecoder {
     const before = t.size;
     const e =
       dir === 0
-        ? t.lookup(w0, ((sport << 16) | dport) >>> 0, this.s0, this.s1, this.s2, this.s3, this.d0, this.d1, this.d2, this.d3)
-        : t.lookup(w0, ((dport << 16) | sport) >>> 0, this.d0, this.d1, this.d2, this.d3, this.s0, this.s1, this.s2, this.s3);
+        ? t.lookup(w0, (sport << 16) | dport, this.s0, this.s1, this.s2, this.s3, this.d0, this.d1, this.d2, this.d3)
+        : t.lookup(w0, (dport << 16) | sport, this.d0, this.d1, this.d2, this.d3, this.s0, this.s1, this.s2, this.s3);
     const i = 2 * e + dir;
     if (t.size !== before) {
       t.fileOf[e] = this.fileIndex;
