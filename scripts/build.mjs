@@ -102,8 +102,13 @@ try {
   // src/capture/pool.ts starts workers at new URL('./worker-entry.mjs', import.meta.url): from a chunk, this file.
   writeFileSync(join(staging, 'worker-entry.mjs'), "import { runWorker } from './worker.js';\nrunWorker();\n");
   // The code cache of the CLI bundle, made by running it (in a child: the same V8 flags as a normal start).
-  const warm = spawnSync(process.execPath, [join(ROOT, 'scripts/warm-code-cache.mjs'), staging, ROOT], { cwd: ROOT, encoding: 'utf8' });
-  if (warm.status !== 0) process.stderr.write(`otzones build: no code cache (the CLI starts ~45 ms slower): ${warm.stderr.trim().split('\n').slice(-3).join(' ')}\n`);
+  const warm = spawnSync(process.execPath, [join(ROOT, 'scripts/warm-code-cache.mjs'), staging, ROOT], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  if (warm.status !== 0) {
+    rmSync(join(staging, 'cli.cjs.cache'), { force: true });
+    const lines = (warm.stderr ?? '').trim().split('\n');
+    const why = warm.error?.message ?? lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.at(-1);
+    process.stderr.write(`otzones build: no code cache (the CLI starts ~45 ms slower): ${why}\n`);
+  }
   const stamp = { source, esbuild: esbuild.version, node: process.version };
   writeFileSync(join(staging, basename(STAMP)), JSON.stringify(stamp, null, 2) + '\n');
   const old = `${staging}-old`;
