@@ -18,4 +18,8 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: process.stderr,
   cwd: process.cwd(),
   env: process.env,
+  // A getter: process.stdin is made (and may keep the process waiting) only if a command reads it.
+  get stdin() {
+    return process.stdin;
+  },
 });

@@ -7,14 +7,15 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { defineCode } from '../diagnostics/codes.ts';
 import { PacketDecoder, ISSUE_NAMES, ISSUE_UNSUPPORTED_LINKTYPE, type DecodeStats } from './decode.ts';
-import { readCaptureFile, type FileReadResult, type ReadProgress } from './reader.ts';
+import { readCaptureFile, readCaptureStream, type FileReadResult, type ReadProgress } from './reader.ts';
+import type { Readable } from 'node:stream';
 import { addConversations, observationsFrom } from './conversations.ts';
 import { FlowTable } from './flow-table.ts';
 import type { Observation } from './observation.ts';
 
 export const CAPTURE_UNREADABLE = defineCode({ code: 'ZC850', name: 'capture-unreadable', severity: 'error', title: 'The capture file cannot be opened or is not a capture' });
 export const CAPTURE_CORRUPT = defineCode({ code: 'ZC851', name: 'capture-corrupt', severity: 'error', title: 'The capture is corrupt from a byte offset on; the rest of the file is not read' });
-export const CAPTURE_TRUNCATED = defineCode({ code: 'ZC852', name: 'capture-truncated', severity: 'warning', title: 'The capture ends inside a record, or a block is inconsistent' });
+export const CAPTURE_TRUNCATED = defineCode({ code: 'ZC852', name: 'capture-truncated', severity: 'warning', title: 'The capture ends inside a record, a block is inconsistent, or reading stopped on request' });
 export const CAPTURE_PACKET_ISSUES = defineCode({ code: 'ZC853', name: 'malformed-packets', severity: 'warning', title: 'Packets whose headers could not be decoded (counted, first offset given)' });
 export const CAPTURE_LINKTYPE = defineCode({ code: 'ZC854', name: 'unsupported-linktype', severity: 'warning', title: 'Packets of a link type the reader does not decode' });
 
@@ -49,6 +50,10 @@ export interface ReadCapturesOptions {
    * off: there every core is already decoding a file, and the extra reader threads only compete with them.
    */
   overlapReads?: boolean;
+  /** Inputs that are streams, not files (standard input), by the path given for them. */
+  streams?: ReadonlyMap<string, Readable>;
+  /** Ends reading a stream input early, keeping what was read (Ctrl-C on a live capture). */
+  stop?: AbortSignal;
 }
 
 /**
@@ -63,7 +68,8 @@ export async function decodeCaptureFiles(paths: readonly string[], dec: PacketDe
     let r: FileReadResult;
     try {
       const progress: ReadProgress | undefined = opts.progress ? (d, t) => opts.progress!(name, d, t) : undefined;
-      r = await readCaptureFile(path, dec, name, progress, opts.overlapReads ?? true);
+      const stream = opts.streams?.get(path);
+      r = stream ? await readCaptureStream(stream, dec, name, progress, opts.stop) : await readCaptureFile(path, dec, name, progress, opts.overlapReads ?? true);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       diagnostics.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `cannot read ${name}: ${err.code ?? ''} ${err.message}`.trim(), file: name, ids: [] });

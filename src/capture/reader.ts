@@ -7,6 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, read, readSync, createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { PassThrough, Readable } from 'node:stream';
 import type { PacketDecoder } from './decode.ts';
 
 /** Largest record or block accepted (hostile length fields stop the file, not the machine). */
@@ -247,6 +248,19 @@ export interface FileReadResult {
   error?: { message: string; offset: number };
 }
 
+/** What reading one input gives back, as it stands when called (with the error that stopped it, if one did). */
+function readResult(file: string, parser: ContainerParser, container: () => ContainerKind, bytesRead: () => number) {
+  return (error?: { message: string; offset: number }): FileReadResult => ({
+    file,
+    container: container(),
+    packets: parser.packets,
+    bytesRead: bytesRead(),
+    linktypes: [...parser.linktypes].sort((a, b) => a - b),
+    warnings: parser.warnings,
+    ...(error ? { error } : {}),
+  });
+}
+
 let shared: Buffer | undefined;
 function workBuffer(min: number): Buffer {
   if (!shared || shared.length < min) shared = Buffer.allocUnsafe(Math.max(min, DEFAULT_BUFFER));
@@ -283,15 +297,7 @@ export async function readCaptureFile(path: string, dec: PacketDecoder, displayN
   let closed = false;
   let container: ContainerKind = 'unknown';
   let bytesRead = 0;
-  const result = (error?: { message: string; offset: number }): FileReadResult => ({
-    file: displayName,
-    container,
-    packets: parser.packets,
-    bytesRead,
-    linktypes: [...parser.linktypes].sort((a, b) => a - b),
-    warnings: parser.warnings,
-    ...(error ? { error } : {}),
-  });
+  const result = readResult(displayName, parser, () => container, () => bytesRead);
   let pending: Promise<number> | undefined;
   try {
     const size = fstatSync(fd).size;
@@ -380,16 +386,107 @@ async function readGzip(
   setRead: (n: number) => void,
   setKind: (k: ContainerKind) => void,
 ): Promise<FileReadResult> {
+  const input = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  return readChunks(input, input.pipe(createGunzip()), true, parser, result, progress, size, () => input.bytesRead, setRead, setKind);
+}
+
+/**
+ * Reads a capture from a stream (standard input, a pipe: no size, no random access), plain or gzip-compressed
+ * as its first bytes say, in whatever pieces the stream delivers. `stop` ends reading early (Ctrl-C while
+ * capturing live): the packets read so far are counted and a warning says where reading stopped.
+ */
+export async function readCaptureStream(input: Readable, dec: PacketDecoder, displayName: string, progress?: ReadProgress, stop?: AbortSignal): Promise<FileReadResult> {
+  const parser = new ContainerParser(dec);
+  dec.file = displayName;
+  dec.fileIndex = Math.min(dec.files.push(displayName) - 1, 0xffff);
+  let container: ContainerKind = 'unknown';
+  let bytesRead = 0;
+  const result = readResult(displayName, parser, () => container, () => bytesRead);
+  let raw = 0;
+  let stopped = false;
+  const onStop = () => {
+    stopped = true;
+    input.destroy();
+  };
+  if (stop?.aborted) onStop();
+  stop?.addEventListener('abort', onStop, { once: true });
+  try {
+    // The first bytes decide: gzip is decompressed on the way, anything else goes to the container parser.
+    const counted = new PassThrough();
+    input.on('data', (c: Buffer) => (raw += c.length));
+    input.on('error', (e) => counted.destroy(e));
+    input.on('close', () => {
+      if (stopped) counted.end();
+    });
+    input.pipe(counted);
+    const first = await firstBytes(counted, 2);
+    if (first.length === 0 && !stopped) return result({ message: 'standard input is empty: no capture file header', offset: 0 });
+    const gz = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+    const rest = Readable.from(prepend(first, counted));
+    const decoded = gz ? rest.pipe(createGunzip()) : rest;
+    if (gz) rest.on('error', (e) => decoded.destroy(e));
+    const r = await readChunks(input, decoded, gz, parser, result, progress, 0, () => raw, (n) => (bytesRead = n), (k) => (container = k), () => stopped);
+    if (stopped) parser.warnings.push({ message: `reading stopped on request (interrupt) after ${parser.packets} packet(s); what was read is counted`, offset: bytesRead });
+    return r;
+  } finally {
+    stop?.removeEventListener('abort', onStop);
+  }
+}
+
+/** The stream's first `n` bytes (fewer at its end), taken off it. */
+async function firstBytes(s: Readable, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let have = 0;
+  while (have < n) {
+    const c = s.read() as Buffer | null;
+    if (c) {
+      parts.push(c);
+      have += c.length;
+      continue;
+    }
+    if (s.readableEnded || s.destroyed) break;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        s.off('readable', done);
+        s.off('end', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.once('readable', done);
+      s.once('end', done);
+      s.once('close', done);
+    });
+  }
+  return Buffer.concat(parts);
+}
+
+async function* prepend(first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  if (first.length) yield first;
+  yield* rest;
+}
+
+/** Decoded bytes in pieces into the work buffer, complete records parsed as they arrive. */
+async function readChunks(
+  input: Readable,
+  decoded: AsyncIterable<Buffer>,
+  gzipped: boolean,
+  parser: ContainerParser,
+  result: (error?: { message: string; offset: number }) => FileReadResult,
+  progress: ReadProgress | undefined,
+  size: number,
+  rawRead: () => number,
+  setRead: (n: number) => void,
+  setKind: (k: ContainerKind) => void,
+  stopped: () => boolean = () => false,
+): Promise<FileReadResult> {
   let buf = workBuffer(DEFAULT_BUFFER);
   let fill = 0;
   let base = 0;
   let lastReport = 0;
-  const input = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  const gunzip = createGunzip();
-  input.pipe(gunzip);
   let sniffed = false;
+  const inStream = gzipped ? ' (offset in the decompressed stream)' : '';
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    for await (const chunk of decoded) {
       let c = 0;
       while (c < chunk.length) {
         if (fill === buf.length) buf = growBuffer(buf, fill);
@@ -400,32 +497,37 @@ async function readGzip(
         if (!sniffed && fill >= 4) {
           sniffed = true;
           const inner = sniffContainer(buf.subarray(0, 4));
-          setKind(inner === 'unknown' ? 'gzip' : inner);
+          setKind(gzipped && inner === 'unknown' ? 'gzip' : inner);
         }
         const used = parser.parse(buf, 0, fill, base, false);
         if (used < fill) buf.copyWithin(0, used, fill);
         base += used;
         fill -= used;
       }
-      setRead(input.bytesRead);
-      if (progress && input.bytesRead - lastReport >= 16 * 1024 * 1024) {
-        lastReport = input.bytesRead;
-        await progress(input.bytesRead, size);
+      const n = rawRead();
+      setRead(n);
+      if (progress && n - lastReport >= 16 * 1024 * 1024) {
+        lastReport = n;
+        await progress(n, size);
       }
     }
-    parser.parse(buf, 0, fill, base, true);
-    if (progress) await progress(size, size);
+    // Stopped on request, the bytes after the last whole record are a record cut by the stop, not by damage.
+    parser.parse(buf, 0, fill, base, !stopped());
+    if (progress) await progress(rawRead(), size);
     return result();
   } catch (e) {
     input.destroy();
-    if (e instanceof CaptureError) return result({ message: `${e.message} (offset in the decompressed stream)`, offset: e.offset });
+    if (e instanceof CaptureError) return result({ message: `${e.message}${inStream}`, offset: e.offset });
     const msg = e instanceof Error ? e.message : String(e);
-    // zlib: corrupt or truncated compressed data. Keep what was decoded, report where decompression stopped.
+    // Corrupt or truncated compressed data, or the stream stopped on request. Keep what was decoded.
+    let tailError: CaptureError | undefined;
     try {
-      parser.parse(buf, 0, fill, base, true);
-    } catch {
-      /* the partial tail is reported below */
+      parser.parse(buf, 0, fill, base, !stopped());
+    } catch (t) {
+      if (t instanceof CaptureError) tailError = t;
     }
+    if (stopped()) return tailError ? result({ message: `${tailError.message}${inStream}`, offset: tailError.offset }) : result();
+    if (!gzipped) return result({ message: `reading stopped: ${msg}; packets before this point were counted`, offset: base + fill });
     return result({ message: `gzip data is corrupt or cut short (${msg}); packets before this point were counted`, offset: base + fill });
   }
 }

@@ -14,6 +14,7 @@ import { runBaseline } from '../baseline/index.ts';
 import { baselineJsonChunks, formatBaselineSarif, formatBaselineText, humanBytes } from '../baseline/format.ts';
 import { FlowStore } from '../baseline/store.ts';
 import { gunzipSync, constants as zc } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { loadModelForCommand } from './common.ts';
 import { UsageError, collectGarbage, parseFormat, writeChunks, type CliIO } from './io.ts';
 import type { CommandState } from './main.ts';
@@ -28,6 +29,13 @@ interface Opts {
 }
 
 type Kind = 'capture' | 'zeek' | 'syslog' | 'unknown';
+
+/** The input name that means standard input. */
+const STDIN = '-';
+
+function toReadable(s: NodeJS.ReadableStream): Readable {
+  return s instanceof Readable ? s : new Readable().wrap(s);
+}
 
 function inputKind(path: string): Kind {
   let head = fileHead(path, 64 * 1024);
@@ -101,7 +109,7 @@ export function registerBaseline(program: Command, io: CliIO, state: CommandStat
     .command('baseline')
     .description('classify observed traffic (pcap/pcapng captures, Zeek logs, firewall syslog) against the zones and conduits')
     .argument('<model>', 'model file (YAML)')
-    .argument('[inputs...]', 'captures (.pcap, .pcapng, also .gz), Zeek conn/modbus/dnp3 logs, ASA/FortiGate/netfilter syslog; kind detected by content')
+    .argument('[inputs...]', 'captures (.pcap, .pcapng, also .gz; - for a capture on standard input), Zeek conn/modbus/dnp3 logs, ASA/FortiGate/netfilter syslog; kind detected by content')
     .option('--format <format>', 'text, json or sarif', 'text')
     .option('--store <file>', 'append the flows to this DuckDB file and report on everything stored so far')
     .option('--progress', 'show progress on stderr (default when stderr is a terminal)')
@@ -116,7 +124,8 @@ Examples:
   otzones baseline examples/refinery-unit3.yaml plant-week1.pcapng
   otzones baseline plant.yaml day*.pcap.gz --jobs 0 --format json > baseline.json
   otzones baseline plant.yaml conn.log modbus.log asa-syslog.log
-  otzones baseline plant.yaml monday.pcap --store plant.duckdb   # then tuesday.pcap --store plant.duckdb`,
+  otzones baseline plant.yaml monday.pcap --store plant.duckdb   # then tuesday.pcap --store plant.duckdb
+  tcpdump -i eth1 -w - 'not port 22' | otzones baseline plant.yaml -   # live: Ctrl-C reports what was seen`,
     )
     .action(async (file: string, inputs: string[], opts: Opts) => {
       try {
@@ -142,7 +151,14 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
 
   const kinds = new Map<string, Kind>();
   let total = 0;
+  if (inputs.filter((i) => i === STDIN).length > 1) throw new UsageError('standard input (-) can be read once');
   for (const input of inputs) {
+    if (input === STDIN) {
+      if (!io.stdin) throw new UsageError('-: no standard input to read here');
+      if (io.stdin.isTTY) throw new UsageError('-: standard input is a terminal; pipe a capture into it, e.g. tcpdump -i eth0 -w - | otzones baseline plant.yaml -');
+      kinds.set(input, 'capture');
+      continue;
+    }
     const path = resolve(io.cwd, input);
     if (!existsSync(path)) throw new UsageError(`${input}: no such file`);
     const st = statSync(path);
@@ -158,7 +174,7 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
   let decode: Record<string, number> = {};
   if (captures.length) {
     let r: CaptureResult;
-    if (jobs > 1 && captures.length > 1) {
+    if (jobs > 1 && captures.length > 1 && !captures.includes(STDIN)) {
       let done = 0;
       let pk = 0;
       r = await readCapturesParallel(
@@ -174,11 +190,22 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
       const dec = new PacketDecoder();
       let before = 0;
       let current = '';
-      const sizes = new Map(captures.map((c) => [c, statSync(resolve(io.cwd, c)).size]));
+      const sizes = new Map(captures.map((c) => [c, c === STDIN ? 0 : statSync(resolve(io.cwd, c)).size]));
+      // A live capture on standard input is read until it ends, or until Ctrl-C: then what was read is reported.
+      const stdin = captures.includes(STDIN) ? new Map([[resolve(io.cwd, STDIN), toReadable(io.stdin!)]]) : undefined;
+      const stop = new AbortController();
+      const interrupt = () => stop.abort();
+      if (stdin) {
+        process.once('SIGINT', interrupt);
+        io.signal?.addEventListener('abort', interrupt, { once: true });
+        progress.phase('reading the capture on standard input until it ends (Ctrl-C: stop and report what was read)');
+      }
       r = await readCaptures(
         captures.map((c) => resolve(io.cwd, c)),
         {
           decoder: dec,
+          streams: stdin,
+          stop: stop.signal,
           collectGarbage,
           displayName: (p) => captures.find((c) => resolve(io.cwd, c) === p) ?? p,
           progress: (name, d) => {
@@ -189,7 +216,10 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
             return progress.update(before + d, dec.stats.packets);
           },
         },
-      );
+      ).finally(() => {
+        process.off('SIGINT', interrupt);
+        io.signal?.removeEventListener('abort', interrupt);
+      });
     }
     flows = r.flows;
     if (flows.size >= BIG_TABLE) collectGarbage();

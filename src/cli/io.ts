@@ -8,6 +8,8 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Resolves when the command's long-running work (a server, a lab process) may stop; tests abort it. */
   signal?: AbortSignal;
+  /** Standard input, for an input named `-` (a live capture piped in); read only when one is. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 /**

@@ -8,7 +8,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(argv: string[], opts: { cwd?: string; signal?: AbortSignal } = {}): Promise<CliRun> {
+export async function runCli(argv: string[], opts: { cwd?: string; signal?: AbortSignal; stdin?: NodeJS.ReadableStream } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
@@ -17,6 +17,7 @@ export async function runCli(argv: string[], opts: { cwd?: string; signal?: Abor
     cwd: opts.cwd ?? ROOT,
     env: process.env,
     signal: opts.signal,
+    stdin: opts.stdin,
   });
   return { code, stdout, stderr };
 }
