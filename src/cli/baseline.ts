@@ -32,6 +32,8 @@ type Kind = 'capture' | 'zeek' | 'syslog' | 'unknown';
 
 /** The input name that means standard input. */
 const STDIN = '-';
+/** After Ctrl-C, how long standard input may still deliver what the capturing tool flushes as it exits. */
+const STDIN_GRACE_MS = 2000;
 
 function toReadable(s: NodeJS.ReadableStream): Readable {
   return s instanceof Readable ? s : new Readable().wrap(s);
@@ -193,11 +195,20 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
       const sizes = new Map(captures.map((c) => [c, c === STDIN ? 0 : statSync(resolve(io.cwd, c)).size]));
       // A live capture on standard input is read until it ends, or until Ctrl-C: then what was read is reported.
       const stdin = captures.includes(STDIN) ? new Map([[resolve(io.cwd, STDIN), toReadable(io.stdin!)]]) : undefined;
+      // Ctrl-C in a shell interrupts the capturing tool too, which then writes out what it holds and closes the
+      // pipe: so the first Ctrl-C keeps reading until the pipe closes, for at most STDIN_GRACE_MS, and a second
+      // one stops at once.
       const stop = new AbortController();
-      const interrupt = () => stop.abort();
+      let grace: NodeJS.Timeout | undefined;
+      const interrupt = () => {
+        if (grace) return stop.abort();
+        grace = setTimeout(() => stop.abort(), STDIN_GRACE_MS);
+        progress.phase(`interrupted: reading what the capture still sends until it closes (at most ${STDIN_GRACE_MS / 1000} s; Ctrl-C again stops now)`);
+      };
+      const abort = () => stop.abort();
       if (stdin) {
-        process.once('SIGINT', interrupt);
-        io.signal?.addEventListener('abort', interrupt, { once: true });
+        process.on('SIGINT', interrupt);
+        io.signal?.addEventListener('abort', abort, { once: true });
         progress.phase('reading the capture on standard input until it ends (Ctrl-C: stop and report what was read)');
       }
       r = await readCaptures(
@@ -218,7 +229,8 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
         },
       ).finally(() => {
         process.off('SIGINT', interrupt);
-        io.signal?.removeEventListener('abort', interrupt);
+        io.signal?.removeEventListener('abort', abort);
+        clearTimeout(grace);
       });
     }
     flows = r.flows;
