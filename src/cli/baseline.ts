@@ -64,7 +64,8 @@ class Progress {
   ) {}
 
   async start(): Promise<void> {
-    if (!this.enabled || !this.io.stderr.isTTY) return;
+    // Nothing to measure against (only a capture on standard input): the line form, without a percentage.
+    if (!this.enabled || !this.io.stderr.isTTY || this.total === 0) return;
     const { SingleBar, Presets } = (await import('cli-progress')).default;
     this.bar = new SingleBar(
       {
@@ -88,8 +89,13 @@ class Progress {
       return;
     }
     const now = Date.now();
-    if (now - this.last < 1000 && done < this.total) return;
+    if (now - this.last < 1000 && done !== this.total) return;
     this.last = now;
+    if (done > this.total) {
+      // More than the files' sizes: standard input is being read, whose size nobody knows.
+      this.io.stderr.write(`baseline: ${humanBytes(done)} read, ${pps} packets/s\n`);
+      return;
+    }
     const rate = secs > 0 ? done / secs : 0;
     const eta = rate > 0 ? Math.max(0, Math.round((this.total - done) / rate)) : 0;
     const pct = this.total ? Math.floor((100 * done) / this.total) : 100;
