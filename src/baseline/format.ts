@@ -1,6 +1,6 @@
 /** Renders a baseline result as text (read in a minute, worst first), JSON (spec shape) or SARIF. */
 import { defineCode, codeInfo } from '../diagnostics/codes.ts';
-import { diagnosticJson, jsonEnvelope, sarifLog, type SarifResultInput } from '../diagnostics/format.ts';
+import { diagnosticJson, jsonEnvelope, sarifChunks, type SarifResultInput } from '../diagnostics/format.ts';
 import { modbusFunctionName } from '../modbus/codes.ts';
 import type { Reason } from './verdict.ts';
 import type { BaselineFlow, BaselineResult } from './types.ts';
@@ -182,14 +182,32 @@ export function* baselineJsonChunks(r: BaselineResult): Generator<string | Uint8
   yield '}\n';
 }
 
-export function formatBaselineSarif(r: BaselineResult): string {
-  const results: SarifResultInput[] = [];
+/**
+ * The SARIF log in pieces, one result at a time: a million violations would be more than one string can hold
+ * (and a gigabyte or two of result objects besides). Violations, then allowed flows that miss a requirement of
+ * their conduit (warnings, so a pipeline reading SARIF sees them), then the input diagnostics.
+ */
+export function* baselineSarifChunks(r: BaselineResult): Generator<string> {
+  // Rule ids before the results, as the log lists rules first: from the verdicts, without building records.
+  const rules = new Map<string, string | undefined>();
+  for (let k = 0; k < r.violationCount; k++) {
+    const code = REASON_CODES[r.reasonsAt(r.violationIndex(k))[0]];
+    if (!rules.has(code.code)) rules.set(code.code, code.name);
+  }
+  let notes = false;
+  for (let i = 0; i < r.flowCount && !notes; i++) notes = r.hasNotesAt(i);
+  if (notes) rules.set(REQUIREMENT_NOT_MET.code, REQUIREMENT_NOT_MET.name);
+  for (const d of r.diagnostics) if (!rules.has(d.code)) rules.set(d.code, codeInfo(d.code)?.name);
+  yield* sarifChunks(rules, baselineSarifResults(r), (id) => codeInfo(id)?.title);
+}
+
+function* baselineSarifResults(r: BaselineResult): Generator<SarifResultInput> {
   for (let k = 0; k < r.violationCount; k++) {
     const f = r.violationAt(k);
     const reason = f.reasons[0];
     const code = REASON_CODES[reason];
     const [file, line] = splitEvidence(f.evidence);
-    results.push({
+    yield {
       ruleId: code.code,
       ruleName: code.name,
       level: code.severity === 'error' ? 'error' : 'warning',
@@ -197,14 +215,13 @@ export function formatBaselineSarif(r: BaselineResult): string {
       file,
       line,
       properties: { src: f.src, dst: f.dst, transport: f.transport, dst_port: f.dst_port, src_zone: f.src_zone, dst_zone: f.dst_zone, reasons: f.reasons },
-    });
+    };
   }
-  // Allowed flows that miss a requirement of their conduit: warnings, so a pipeline reading SARIF sees them.
   for (let i = 0; i < r.flowCount; i++) {
     if (!r.hasNotesAt(i)) continue;
     const f = r.flowAt(i);
     const [file, line] = splitEvidence(f.evidence);
-    results.push({
+    yield {
       ruleId: REQUIREMENT_NOT_MET.code,
       ruleName: REQUIREMENT_NOT_MET.name,
       level: 'warning',
@@ -212,12 +229,11 @@ export function formatBaselineSarif(r: BaselineResult): string {
       file,
       line,
       properties: { src: f.src, dst: f.dst, transport: f.transport, dst_port: f.dst_port, src_zone: f.src_zone, dst_zone: f.dst_zone, conduit: f.conduit },
-    });
+    };
   }
   for (const d of r.diagnostics) {
-    results.push({ ruleId: d.code, ruleName: codeInfo(d.code)?.name, level: d.severity, message: d.message, file: d.file, line: d.line, column: d.column, offset: d.offset });
+    yield { ruleId: d.code, ruleName: codeInfo(d.code)?.name, level: d.severity, message: d.message, file: d.file, line: d.line, column: d.column, offset: d.offset };
   }
-  return sarifLog(results, (id) => codeInfo(id)?.title);
 }
 
 function splitEvidence(e: string): [string | undefined, number | undefined] {

@@ -406,6 +406,7 @@ export function runBaseline(input: BaselineInput): BaselineResult {
     violationAt: (k) => flowOfRow(order[violationPos[k]]),
     violationIndex: (k) => violationPos[k],
     verdictAt: (i) => judgements[judgementOf[order[i]]].verdict,
+    reasonsAt: (i) => judgements[judgementOf[order[i]]].reasons,
     firewallAt: (i) => table.firewall(order[i]),
     hasNotesAt: (i) => notesOf(order[i]) !== undefined,
     assets,

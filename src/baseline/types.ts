@@ -75,6 +75,8 @@ export interface BaselineResult {
   violationJsonAt(k: number): string;
   /** Cheap per-flow facts (no record built), for filters over every flow. */
   verdictAt(i: number): Verdict;
+  /** The flow's violation reasons, most serious first (empty unless a violation). */
+  reasonsAt(i: number): readonly Reason[];
   firewallAt(i: number): { allowed: number; denied: number } | undefined;
   hasNotesAt(i: number): boolean;
   /** Position in `flows` of the k-th violation. */

@@ -11,7 +11,7 @@ import { prestartWorkers, readCapturesParallel, stopIdleWorkers } from '../captu
 import { FlowTable } from '../capture/flow-table.ts';
 import { streamLogFile, detectLogKind, INPUT_KIND_UNKNOWN } from '../logs/index.ts';
 import { runBaseline } from '../baseline/index.ts';
-import { baselineJsonChunks, formatBaselineSarif, formatBaselineText, humanBytes } from '../baseline/format.ts';
+import { baselineJsonChunks, baselineSarifChunks, formatBaselineText, humanBytes } from '../baseline/format.ts';
 import { FlowStore } from '../baseline/store.ts';
 import { gunzipSync, constants as zc } from 'node:zlib';
 import { Readable } from 'node:stream';
@@ -291,7 +291,7 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
     : runBaseline({ model: loaded.model, ir, flows, inputs: inputCount, decode, diagnostics });
   if (opts.propose) writeFileSync(resolve(io.cwd, opts.propose), result.proposed);
   if (format === 'json') await writeChunks(io.stdout, baselineJsonChunks(result));
-  else if (format === 'sarif') io.stdout.write(formatBaselineSarif(result));
+  else if (format === 'sarif') await writeChunks(io.stdout, baselineSarifChunks(result));
   else io.stdout.write(formatBaselineText(result, { top, facility: loaded.model.facility }));
   const inputErrors = diagnostics.filter((d) => d.severity === 'error');
   if (inputErrors.length && format !== 'text') for (const d of inputErrors) io.stderr.write(`otzones: ${d.code}: ${d.message}\n`);

@@ -94,9 +94,21 @@ export interface SarifResultInput {
 
 /** SARIF 2.1.0 log for any list of results; verify/baseline/probe reuse it with their own rule ids. */
 export function sarifLog(results: readonly SarifResultInput[], ruleTitles: (id: string) => string | undefined): string {
-  const ruleIds = [...new Set(results.map((r) => r.ruleId))].sort();
-  const rules = ruleIds.map((id) => {
-    const name = results.find((r) => r.ruleId === id)?.ruleName;
+  const names = new Map<string, string | undefined>();
+  for (const r of results) if (!names.has(r.ruleId)) names.set(r.ruleId, r.ruleName);
+  return [...sarifChunks(names, results, ruleTitles)].join('');
+}
+
+/**
+ * The SARIF log in pieces, one result at a time, for result lists too long for one string (a million
+ * violations): the text `JSON.stringify(log, null, 2)` would give. `rules` names every rule id the results
+ * use (with the rule's name), known before the results are, as the log lists rules first.
+ */
+export function* sarifChunks(rules: ReadonlyMap<string, string | undefined>, results: Iterable<SarifResultInput>, ruleTitles: (id: string) => string | undefined): Generator<string> {
+  const ruleIds = [...rules.keys()].sort();
+  const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
+  const driverRules = ruleIds.map((id) => {
+    const name = rules.get(id);
     const title = ruleTitles(id);
     return {
       id,
@@ -105,46 +117,56 @@ export function sarifLog(results: readonly SarifResultInput[], ruleTitles: (id: 
       helpUri: `docs/rules.md#${id.toLowerCase()}`,
     };
   });
-  const sarif = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: { driver: { name: TOOL_NAME, version: TOOL_VERSION, informationUri: 'docs/rules.md', rules } },
-        results: results.map((r) => {
-          const region: Record<string, number> = {};
-          if (r.line !== undefined) {
-            region.startLine = r.line;
-            region.startColumn = r.column ?? 1;
-            if (r.endLine !== undefined) region.endLine = r.endLine;
-            if (r.endColumn !== undefined) region.endColumn = r.endColumn;
-          } else if (r.offset !== undefined) {
-            region.byteOffset = r.offset;
-          }
-          return {
-            ruleId: r.ruleId,
-            ruleIndex: ruleIds.indexOf(r.ruleId),
-            level: SARIF_LEVEL[r.level],
-            message: { text: r.message },
-            ...(r.file
-              ? {
-                  locations: [
-                    {
-                      physicalLocation: {
-                        artifactLocation: { uri: r.file },
-                        ...(Object.keys(region).length ? { region } : {}),
-                      },
-                    },
-                  ],
-                }
-              : {}),
-            ...(r.properties ? { properties: r.properties } : {}),
-          };
-        }),
-      },
-    ],
+  const envelope = JSON.stringify(
+    {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [{ tool: { driver: { name: TOOL_NAME, version: TOOL_VERSION, informationUri: 'docs/rules.md', rules: driverRules } }, results: [] }],
+    },
+    null,
+    2,
+  );
+  const EMPTY = '"results": []';
+  const at = envelope.lastIndexOf(EMPTY);
+  let first = true;
+  for (const r of results) {
+    // Each result at the depth of runs[0].results[i]: eight spaces.
+    const text = JSON.stringify(sarifResult(r, ruleIndex.get(r.ruleId) ?? -1), null, 2).replace(/^/gm, '        ');
+    yield first ? `${envelope.slice(0, at)}"results": [\n${text}` : `,\n${text}`;
+    first = false;
+  }
+  yield first ? `${envelope}\n` : `\n      ]${envelope.slice(at + EMPTY.length)}\n`;
+}
+
+function sarifResult(r: SarifResultInput, ruleIndex: number) {
+  const region: Record<string, number> = {};
+  if (r.line !== undefined) {
+    region.startLine = r.line;
+    region.startColumn = r.column ?? 1;
+    if (r.endLine !== undefined) region.endLine = r.endLine;
+    if (r.endColumn !== undefined) region.endColumn = r.endColumn;
+  } else if (r.offset !== undefined) {
+    region.byteOffset = r.offset;
+  }
+  return {
+    ruleId: r.ruleId,
+    ruleIndex,
+    level: SARIF_LEVEL[r.level],
+    message: { text: r.message },
+    ...(r.file
+      ? {
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: r.file },
+                ...(Object.keys(region).length ? { region } : {}),
+              },
+            },
+          ],
+        }
+      : {}),
+    ...(r.properties ? { properties: r.properties } : {}),
   };
-  return JSON.stringify(sarif, null, 2) + '\n';
 }
 
 export function formatSarif(diags: readonly Diagnostic[]): string {
