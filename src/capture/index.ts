@@ -71,8 +71,7 @@ export async function decodeCaptureFiles(paths: readonly string[], dec: PacketDe
       const stream = opts.streams?.get(path);
       r = stream ? await readCaptureStream(stream, dec, name, progress, opts.stop) : await readCaptureFile(path, dec, name, progress, opts.overlapReads ?? true);
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      diagnostics.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: `cannot read ${name}: ${err.code ?? ''} ${err.message}`.trim(), file: name, ids: [] });
+      diagnostics.push({ code: CAPTURE_UNREADABLE.code, severity: 'error', message: unreadableMessage(name, e), file: name, ids: [] });
       continue;
     }
     files.push(r);
@@ -111,6 +110,12 @@ export function captureResult(flows: FlowTable, stats: DecodeStats, files: FileR
     files,
     diagnostics,
   };
+}
+
+/** What to say of an input that could not be opened or read at all. */
+export function unreadableMessage(name: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return `cannot read ${name}: ${err.code ?? ''} ${err.message}`.trim();
 }
 
 export function fileDiagnostics(r: FileReadResult): Diagnostic[] {

@@ -50,8 +50,7 @@ export async function readCapturesParallel(
   jobs: number,
   onFileDone?: (name: string, bytesRead: number, packets: number) => void,
 ): Promise<CaptureResult> {
-  const tasks: WorkerTask[] = inputs.map((input, index) => ({ ...input, index }));
-  const queue = [...tasks];
+  const queue: WorkerTask[] = inputs.map((input, index) => ({ ...input, index }));
   const conns = new ConnTable();
   conns.releaseStreamState(); // merged, never decoded into
   const codes = new CodeCounter();
@@ -116,7 +115,7 @@ export async function readCapturesParallel(
       await new Promise((r) => setImmediate(r));
     }
   };
-  const n = Math.max(1, Math.min(jobs, tasks.length));
+  const n = Math.max(1, Math.min(jobs, inputs.length));
   const workers = Array.from({ length: n - 1 }, one);
   await Promise.all([...workers, local()]);
   stopIdleWorkers();

@@ -290,9 +290,7 @@ function readAt(fd: number, buf: Buffer, offset: number, length: number, positio
  * on this thread (for a pool whose threads already keep every core busy).
  */
 export async function readCaptureFile(path: string, dec: PacketDecoder, displayName = path, progress?: ReadProgress, overlap = true): Promise<FileReadResult> {
-  const parser = new ContainerParser(dec);
-  dec.file = displayName;
-  dec.fileIndex = Math.min(dec.files.push(displayName) - 1, 0xffff);
+  const parser = startInput(dec, displayName);
   const fd = openSync(path, 'r');
   let closed = false;
   let container: ContainerKind = 'unknown';
@@ -307,7 +305,7 @@ export async function readCaptureFile(path: string, dec: PacketDecoder, displayN
     if (container === 'gzip') {
       closeSync(fd);
       closed = true;
-      return await readGzip(path, parser, result, progress, size, (n) => (bytesRead = n), (k) => (container = k));
+      return await readStream(createReadStream(path, { highWaterMark: 1024 * 1024 }), parser, displayName, progress, size);
     }
     const bufs = (readBuffers ??= [Buffer.allocUnsafe(HEADROOM + DEFAULT_BUFFER), Buffer.allocUnsafe(HEADROOM + DEFAULT_BUFFER)]);
     let turn = 0;
@@ -377,32 +375,31 @@ function growBuffer(buf: Buffer, keep: number): Buffer {
   return n;
 }
 
-async function readGzip(
-  path: string,
-  parser: ContainerParser,
-  result: (error?: { message: string; offset: number }) => FileReadResult,
-  progress: ReadProgress | undefined,
-  size: number,
-  setRead: (n: number) => void,
-  setKind: (k: ContainerKind) => void,
-): Promise<FileReadResult> {
-  const input = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  return readChunks(input, input.pipe(createGunzip()), true, parser, result, progress, size, () => input.bytesRead, setRead, setKind);
-}
-
 /**
  * Reads a capture from a stream (standard input, a pipe: no size, no random access), plain or gzip-compressed
  * as its first bytes say, in whatever pieces the stream delivers. `stop` ends reading early (Ctrl-C while
  * capturing live): the packets read so far are counted and a warning says where reading stopped.
  */
-export async function readCaptureStream(input: Readable, dec: PacketDecoder, displayName: string, progress?: ReadProgress, stop?: AbortSignal): Promise<FileReadResult> {
-  const parser = new ContainerParser(dec);
+export function readCaptureStream(input: Readable, dec: PacketDecoder, displayName: string, progress?: ReadProgress, stop?: AbortSignal): Promise<FileReadResult> {
+  return readStream(input, startInput(dec, displayName), displayName, progress, 0, stop);
+}
+
+/** The container parser for the next input, which the decoder now names in its diagnostics and conversations. */
+function startInput(dec: PacketDecoder, displayName: string): ContainerParser {
   dec.file = displayName;
   dec.fileIndex = Math.min(dec.files.push(displayName) - 1, 0xffff);
+  return new ContainerParser(dec);
+}
+
+/**
+ * A stream (a gzip file, standard input) in the pieces it delivers, decompressed on the way when its first bytes
+ * are gzip's, into the work buffer; complete records are parsed as they arrive. `size` is for progress (0:
+ * unknown).
+ */
+async function readStream(input: Readable, parser: ContainerParser, displayName: string, progress: ReadProgress | undefined, size: number, stop?: AbortSignal): Promise<FileReadResult> {
   let container: ContainerKind = 'unknown';
-  let bytesRead = 0;
-  const result = readResult(displayName, parser, () => container, () => bytesRead);
   let raw = 0;
+  const result = readResult(displayName, parser, () => container, () => raw);
   let stopped = false;
   const onStop = () => {
     stopped = true;
@@ -410,8 +407,12 @@ export async function readCaptureStream(input: Readable, dec: PacketDecoder, dis
   };
   if (stop?.aborted) onStop();
   stop?.addEventListener('abort', onStop, { once: true });
+  let buf = workBuffer(DEFAULT_BUFFER);
+  let fill = 0;
+  let base = 0;
+  let lastReport = 0;
+  let gz = false;
   try {
-    // The first bytes decide: gzip is decompressed on the way, anything else goes to the container parser.
     const counted = new PassThrough();
     input.on('data', (c: Buffer) => (raw += c.length));
     input.on('error', (e) => counted.destroy(e));
@@ -421,15 +422,58 @@ export async function readCaptureStream(input: Readable, dec: PacketDecoder, dis
     input.pipe(counted);
     const first = await firstBytes(counted, 2);
     if (first.length === 0 && !stopped) return result({ message: 'standard input is empty: no capture file header', offset: 0 });
-    const gz = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+    gz = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+    if (gz) container = 'gzip';
     const rest = Readable.from(prepend(first, counted));
     const decoded = gz ? rest.pipe(createGunzip()) : rest;
     if (gz) rest.on('error', (e) => decoded.destroy(e));
-    const r = await readChunks(input, decoded, gz, parser, result, progress, 0, () => raw, (n) => (bytesRead = n), (k) => (container = k), () => stopped);
-    if (stopped) parser.warnings.push({ message: `reading stopped on request (interrupt) after ${parser.packets} packet(s); what was read is counted`, offset: bytesRead });
-    return r;
+    let sniffed = false;
+    for await (const chunk of decoded as AsyncIterable<Buffer>) {
+      let c = 0;
+      while (c < chunk.length) {
+        if (fill === buf.length) buf = growBuffer(buf, fill);
+        const k = Math.min(chunk.length - c, buf.length - fill);
+        chunk.copy(buf, fill, c, c + k);
+        fill += k;
+        c += k;
+        if (!sniffed && fill >= 4) {
+          sniffed = true;
+          const inner = sniffContainer(buf.subarray(0, 4));
+          if (inner !== 'unknown' || !gz) container = inner;
+        }
+        const used = parser.parse(buf, 0, fill, base, false);
+        if (used < fill) buf.copyWithin(0, used, fill);
+        base += used;
+        fill -= used;
+      }
+      if (progress && raw - lastReport >= 16 * 1024 * 1024) {
+        lastReport = raw;
+        await progress(raw, size);
+      }
+    }
+    // Stopped on request, the bytes after the last whole record are a record cut by the stop, not by damage.
+    parser.parse(buf, 0, fill, base, !stopped);
+    if (progress) await progress(raw, size);
+    return result();
+  } catch (e) {
+    input.destroy();
+    const inStream = gz ? ' (offset in the decompressed stream)' : '';
+    if (e instanceof CaptureError) return result({ message: `${e.message}${inStream}`, offset: e.offset });
+    const msg = e instanceof Error ? e.message : String(e);
+    // Corrupt or truncated compressed data, or the stream stopped on request. Keep what was decoded.
+    let tailError: CaptureError | undefined;
+    try {
+      parser.parse(buf, 0, fill, base, !stopped);
+    } catch (t) {
+      if (t instanceof CaptureError) tailError = t;
+    }
+    if (stopped) return tailError ? result({ message: `${tailError.message}${inStream}`, offset: tailError.offset }) : result();
+    if (!gz) return result({ message: `reading stopped: ${msg}; packets before this point were counted`, offset: base + fill });
+    return result({ message: `gzip data is corrupt or cut short (${msg}); packets before this point were counted`, offset: base + fill });
   } finally {
     stop?.removeEventListener('abort', onStop);
+    // The result holds the parser's warnings array: this reaches whichever result was returned.
+    if (stopped) parser.warnings.push({ message: `reading stopped on request (interrupt) after ${parser.packets} packet(s); what was read is counted`, offset: raw });
   }
 }
 
@@ -463,71 +507,4 @@ async function firstBytes(s: Readable, n: number): Promise<Buffer> {
 async function* prepend(first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   if (first.length) yield first;
   yield* rest;
-}
-
-/** Decoded bytes in pieces into the work buffer, complete records parsed as they arrive. */
-async function readChunks(
-  input: Readable,
-  decoded: AsyncIterable<Buffer>,
-  gzipped: boolean,
-  parser: ContainerParser,
-  result: (error?: { message: string; offset: number }) => FileReadResult,
-  progress: ReadProgress | undefined,
-  size: number,
-  rawRead: () => number,
-  setRead: (n: number) => void,
-  setKind: (k: ContainerKind) => void,
-  stopped: () => boolean = () => false,
-): Promise<FileReadResult> {
-  let buf = workBuffer(DEFAULT_BUFFER);
-  let fill = 0;
-  let base = 0;
-  let lastReport = 0;
-  let sniffed = false;
-  const inStream = gzipped ? ' (offset in the decompressed stream)' : '';
-  try {
-    for await (const chunk of decoded) {
-      let c = 0;
-      while (c < chunk.length) {
-        if (fill === buf.length) buf = growBuffer(buf, fill);
-        const k = Math.min(chunk.length - c, buf.length - fill);
-        chunk.copy(buf, fill, c, c + k);
-        fill += k;
-        c += k;
-        if (!sniffed && fill >= 4) {
-          sniffed = true;
-          const inner = sniffContainer(buf.subarray(0, 4));
-          setKind(gzipped && inner === 'unknown' ? 'gzip' : inner);
-        }
-        const used = parser.parse(buf, 0, fill, base, false);
-        if (used < fill) buf.copyWithin(0, used, fill);
-        base += used;
-        fill -= used;
-      }
-      const n = rawRead();
-      setRead(n);
-      if (progress && n - lastReport >= 16 * 1024 * 1024) {
-        lastReport = n;
-        await progress(n, size);
-      }
-    }
-    // Stopped on request, the bytes after the last whole record are a record cut by the stop, not by damage.
-    parser.parse(buf, 0, fill, base, !stopped());
-    if (progress) await progress(rawRead(), size);
-    return result();
-  } catch (e) {
-    input.destroy();
-    if (e instanceof CaptureError) return result({ message: `${e.message}${inStream}`, offset: e.offset });
-    const msg = e instanceof Error ? e.message : String(e);
-    // Corrupt or truncated compressed data, or the stream stopped on request. Keep what was decoded.
-    let tailError: CaptureError | undefined;
-    try {
-      parser.parse(buf, 0, fill, base, !stopped());
-    } catch (t) {
-      if (t instanceof CaptureError) tailError = t;
-    }
-    if (stopped()) return tailError ? result({ message: `${tailError.message}${inStream}`, offset: tailError.offset }) : result();
-    if (!gzipped) return result({ message: `reading stopped: ${msg}; packets before this point were counted`, offset: base + fill });
-    return result({ message: `gzip data is corrupt or cut short (${msg}); packets before this point were counted`, offset: base + fill });
-  }
 }

@@ -4,7 +4,7 @@
  * one) with the raw read result and decode issues, which the pool merges as one thread would count them.
  */
 import { parentPort } from 'node:worker_threads';
-import type { IssueState } from './index.ts';
+import { unreadableMessage, type IssueState } from './index.ts';
 import { PacketDecoder, type DecodeStats } from './decode.ts';
 import { conversationTransferList, type ConversationData } from './conn-table.ts';
 import { readCaptureFile, type FileReadResult } from './reader.ts';
@@ -38,8 +38,7 @@ export async function decodeConversations(task: WorkerTask): Promise<WorkerReply
     // Every core is decoding: reading ahead on another thread would only compete with them.
     result = await readCaptureFile(task.path, dec, task.name, undefined, false);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return { index: task.index, name: task.name, unreadable: `cannot read ${task.name}: ${err.code ?? ''} ${err.message}`.trim() };
+    return { index: task.index, name: task.name, unreadable: unreadableMessage(task.name, e) };
   }
   dec.finish();
   dec.conns.releaseStreamState();
@@ -50,28 +49,18 @@ export async function decodeConversations(task: WorkerTask): Promise<WorkerReply
 export function runWorker(): void {
   const port = parentPort;
   if (!port) return;
-  // Tasks run one at a time, whenever they arrive: they share this thread's read buffers.
-  const waiting: (WorkerTask | null)[] = [];
-  let running = false;
-  const run = async () => {
-    running = true;
-    for (let task = waiting.shift(); task !== undefined; task = waiting.shift()) {
-      if (task === null) {
-        port.close();
-        break;
-      }
-      try {
-        const reply = await decodeConversations(task);
-        port.postMessage(reply, reply.conversations ? conversationTransferList(reply.conversations) : []);
-      } catch (e) {
-        const reply: WorkerReply = { index: task.index, name: task.name, error: e instanceof Error ? e.message : String(e) };
-        port.postMessage(reply);
-      }
+  // The pool sends the next file only after this one's reply: one task at a time.
+  port.on('message', async (task: WorkerTask | null) => {
+    if (task === null) {
+      port.close();
+      return;
     }
-    running = false;
-  };
-  port.on('message', (task: WorkerTask | null) => {
-    waiting.push(task);
-    if (!running) void run();
+    try {
+      const reply = await decodeConversations(task);
+      port.postMessage(reply, reply.conversations ? conversationTransferList(reply.conversations) : []);
+    } catch (e) {
+      const reply: WorkerReply = { index: task.index, name: task.name, error: e instanceof Error ? e.message : String(e) };
+      port.postMessage(reply);
+    }
   });
 }

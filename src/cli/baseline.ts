@@ -35,6 +35,33 @@ const STDIN = '-';
 /** After Ctrl-C, how long standard input may still deliver what the capturing tool flushes as it exits. */
 const STDIN_GRACE_MS = 2000;
 
+/**
+ * When to stop reading standard input early. Ctrl-C in a shell interrupts the capturing tool too, which then
+ * writes out what it holds and closes the pipe: so the first Ctrl-C keeps reading until the pipe closes, for at
+ * most STDIN_GRACE_MS, and a second one stops at once. `io.signal` (tests) stops at once.
+ */
+function stdinStop(io: CliIO, progress: Progress): { signal: AbortSignal; dispose(): void } {
+  const stop = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
+  const interrupt = () => {
+    if (grace) return stop.abort();
+    grace = setTimeout(() => stop.abort(), STDIN_GRACE_MS);
+    progress.phase(`interrupted: reading what the capture still sends until it closes (at most ${STDIN_GRACE_MS / 1000} s; Ctrl-C again stops now)`);
+  };
+  const abort = () => stop.abort();
+  process.on('SIGINT', interrupt);
+  io.signal?.addEventListener('abort', abort, { once: true });
+  progress.phase('reading the capture on standard input until it ends (Ctrl-C: stop and report what was read)');
+  return {
+    signal: stop.signal,
+    dispose() {
+      process.off('SIGINT', interrupt);
+      io.signal?.removeEventListener('abort', abort);
+      clearTimeout(grace);
+    },
+  };
+}
+
 function toReadable(s: NodeJS.ReadableStream): Readable {
   return s instanceof Readable ? s : new Readable().wrap(s);
 }
@@ -158,6 +185,7 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
   const ir = compilePolicy(loaded.model, loaded.locate);
 
   const kinds = new Map<string, Kind>();
+  const sizes = new Map<string, number>();
   let total = 0;
   if (inputs.filter((i) => i === STDIN).length > 1) throw new UsageError('standard input (-) can be read once');
   for (const input of inputs) {
@@ -165,6 +193,7 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
       if (!io.stdin) throw new UsageError('-: no standard input to read here');
       if (io.stdin.isTTY) throw new UsageError('-: standard input is a terminal; pipe a capture into it, e.g. tcpdump -i eth0 -w - | otzones baseline plant.yaml -');
       kinds.set(input, 'capture');
+      sizes.set(input, 0);
       continue;
     }
     const path = resolve(io.cwd, input);
@@ -172,6 +201,7 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
     const st = statSync(path);
     if (!st.isFile()) throw new UsageError(`${input}: not a regular file`);
     total += st.size;
+    sizes.set(input, st.size);
     kinds.set(input, st.size === 0 ? 'unknown' : inputKind(path));
   }
   const diagnostics: Diagnostic[] = [];
@@ -198,31 +228,15 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
       const dec = new PacketDecoder();
       let before = 0;
       let current = '';
-      const sizes = new Map(captures.map((c) => [c, c === STDIN ? 0 : statSync(resolve(io.cwd, c)).size]));
       // A live capture on standard input is read until it ends, or until Ctrl-C: then what was read is reported.
       const stdin = captures.includes(STDIN) ? new Map([[resolve(io.cwd, STDIN), toReadable(io.stdin!)]]) : undefined;
-      // Ctrl-C in a shell interrupts the capturing tool too, which then writes out what it holds and closes the
-      // pipe: so the first Ctrl-C keeps reading until the pipe closes, for at most STDIN_GRACE_MS, and a second
-      // one stops at once.
-      const stop = new AbortController();
-      let grace: NodeJS.Timeout | undefined;
-      const interrupt = () => {
-        if (grace) return stop.abort();
-        grace = setTimeout(() => stop.abort(), STDIN_GRACE_MS);
-        progress.phase(`interrupted: reading what the capture still sends until it closes (at most ${STDIN_GRACE_MS / 1000} s; Ctrl-C again stops now)`);
-      };
-      const abort = () => stop.abort();
-      if (stdin) {
-        process.on('SIGINT', interrupt);
-        io.signal?.addEventListener('abort', abort, { once: true });
-        progress.phase('reading the capture on standard input until it ends (Ctrl-C: stop and report what was read)');
-      }
+      const stop = stdin ? stdinStop(io, progress) : undefined;
       r = await readCaptures(
         captures.map((c) => resolve(io.cwd, c)),
         {
           decoder: dec,
           streams: stdin,
-          stop: stop.signal,
+          stop: stop?.signal,
           collectGarbage,
           displayName: (p) => captures.find((c) => resolve(io.cwd, c) === p) ?? p,
           progress: (name, d) => {
@@ -233,11 +247,7 @@ async function baselineAction(file: string, inputs: string[], opts: Opts, io: Cl
             return progress.update(before + d, dec.stats.packets);
           },
         },
-      ).finally(() => {
-        process.off('SIGINT', interrupt);
-        io.signal?.removeEventListener('abort', abort);
-        clearTimeout(grace);
-      });
+      ).finally(() => stop?.dispose());
     }
     flows = r.flows;
     if (flows.size >= BIG_TABLE) collectGarbage();
